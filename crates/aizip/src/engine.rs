@@ -1,0 +1,105 @@
+//! The predictor: models → mixer → APM chain, one probability per bit.
+//!
+//! Encoder and decoder both drive the same [`Predictor`]: `p()` before a bit, `update(bit)` after
+//! it. That single type is what guarantees that decoding sees exactly the predictions encoding saw.
+
+use crate::model_set::EngineConfig;
+use aizip_coder::{PROB_MAX, PROB_MIN};
+use aizip_mixer::{Apm, Mixer};
+use aizip_models::matcher::length_bucket;
+use aizip_models::{logistic, BitContext, History, Inputs, Model};
+
+/// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
+/// (partial byte).
+const SELECTORS: [usize; 3] = [16 * 256, 256 * 8, 256];
+
+pub struct Predictor {
+    models: Vec<Box<dyn Model>>,
+    history: History,
+    bit: BitContext,
+    inputs: Inputs,
+    mixer: Mixer,
+    apm_order1: Apm,
+    apm_match: Apm,
+    p: u32,
+}
+
+impl Predictor {
+    pub fn new(config: &EngineConfig) -> Self {
+        logistic::init();
+        let models = config.models();
+        let inputs: usize = models.iter().map(|m| m.input_count()).sum();
+        let history = History::new(config.sizing().history_bytes);
+        let mut predictor = Predictor {
+            mixer: Mixer::new(inputs, &SELECTORS, 8),
+            models,
+            history,
+            bit: BitContext {
+                c0: 1,
+                ..BitContext::default()
+            },
+            inputs: Inputs::default(),
+            apm_order1: Apm::new(1 << 16, 7),
+            apm_match: Apm::new(32 * 256, 7),
+            p: 32768,
+        };
+        for model in &mut predictor.models {
+            model.update_byte(&predictor.history);
+        }
+        predictor.predict();
+        predictor
+    }
+
+    /// Probability (16 bits, within the coder's range) that the next bit is a 1.
+    #[inline]
+    pub fn p(&self) -> u32 {
+        self.p
+    }
+
+    /// Learns the coded bit and prepares the next prediction.
+    pub fn update(&mut self, bit: u32) {
+        for model in &mut self.models {
+            model.update(bit);
+        }
+        self.mixer.update(bit);
+        self.apm_order1.update(bit);
+        self.apm_match.update(bit);
+
+        self.bit.c0 = (self.bit.c0 << 1) | bit;
+        self.bit.bit_pos += 1;
+        if self.bit.bit_pos == 8 {
+            self.history.push(self.bit.c0 as u8);
+            self.bit.c0 = 1;
+            self.bit.bit_pos = 0;
+            for model in &mut self.models {
+                model.update_byte(&self.history);
+            }
+        }
+        self.predict();
+    }
+
+    fn predict(&mut self) {
+        self.inputs.clear();
+        for model in &mut self.models {
+            model.predict(&mut self.bit, &self.history, &mut self.inputs);
+        }
+        let c0 = self.bit.c0 as usize;
+        let c1 = self.history.back(1) as usize;
+        let match_bucket = length_bucket(self.bit.match_length) as usize;
+        self.mixer.select(0, match_bucket * 256 + c0);
+        self.mixer.select(1, c1 * 8 + self.bit.bit_pos as usize);
+        self.mixer.select(2, c0);
+        self.mixer.select_output(self.bit.bit_pos as usize);
+        let p_mix = self.mixer.mix(self.inputs.as_slice());
+
+        let p1 = self.apm_order1.refine(p_mix, c0 | c1 << 8);
+        let match_context = if self.bit.match_length > 0 {
+            16 + (match_bucket.min(15) & 0xE) + self.bit.match_bit as usize
+        } else {
+            0
+        };
+        let p3 = self.apm_match.refine(p_mix, match_context * 256 + c0);
+        let p = (p_mix + 2 * p1 + p3 + 2) >> 2;
+        self.p = p.clamp(PROB_MIN, PROB_MAX);
+    }
+}

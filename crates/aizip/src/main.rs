@@ -1,0 +1,221 @@
+//! The `aizip` command line. See `aizip --help` and the README.
+
+mod cli_output;
+
+use aizip::{Error, Options, Progress};
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use cli_output::{Output, ProgressReport};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "aizip",
+    version,
+    about = "Lossless context-mixing compressor for text",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compress INPUT to INPUT.aiz (or OUTPUT); `-` reads standard input.
+    Compress(CompressArgs),
+    /// Decompress INPUT.aiz to INPUT (or OUTPUT); `-` reads standard input.
+    Decompress(CommonArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// File to read, or `-` for standard input.
+    input: PathBuf,
+    /// Where to write; `-` for standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite the output if it exists.
+    #[arg(short, long)]
+    force: bool,
+    /// Remove the input once the output is complete.
+    #[arg(long)]
+    rm: bool,
+    /// No progress bar, no summary.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct CompressArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Level 1 (fast, small memory) to 9 (strongest).
+    #[arg(short, long, default_value_t = aizip::DEFAULT_LEVEL,
+          value_parser = clap::value_parser!(u8).range(aizip::MIN_LEVEL as i64..=aizip::MAX_LEVEL as i64))]
+    level: u8,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Compress(args) => compress(args),
+        Command::Decompress(args) => decompress(args),
+    };
+    if let Err(e) = result {
+        eprintln!("aizip: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The whole input: a memory map for files (never copied), a buffer for standard input.
+enum InputData {
+    Mapped(memmap2::Mmap),
+    Buffered(Vec<u8>),
+}
+
+impl InputData {
+    fn open(path: &Path) -> Result<InputData> {
+        if is_stdio(path) {
+            let mut data = Vec::new();
+            io::stdin()
+                .read_to_end(&mut data)
+                .context("standard input: cannot read")?;
+            return Ok(InputData::Buffered(data));
+        }
+        let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+        let meta = file
+            .metadata()
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        if !meta.is_file() {
+            return Err(anyhow!("{}: not a regular file", path.display()));
+        }
+        if meta.len() == 0 {
+            return Ok(InputData::Buffered(Vec::new()));
+        }
+        // SAFETY: the map is read-only; aizip's contract (as for any compressor reading a file in
+        // place) is that the input is not modified while it is compressed.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        Ok(InputData::Mapped(map))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            InputData::Mapped(m) => m,
+            InputData::Buffered(v) => v,
+        }
+    }
+}
+
+fn compress(args: CompressArgs) -> Result<()> {
+    let common = &args.common;
+    let target = match &common.output {
+        Some(p) => p.clone(),
+        None if is_stdio(&common.input) => PathBuf::from("-"),
+        None => {
+            let mut name = common.input.clone().into_os_string();
+            name.push(".aiz");
+            PathBuf::from(name)
+        }
+    };
+    let input = InputData::open(&common.input)?;
+    let data = input.bytes();
+    let mut output = Output::create(&target, &common.input, common.force)?;
+    let report = ProgressReport::new(data.len() as u64, common.quiet, true);
+    let start = Instant::now();
+    let options = Options {
+        level: args.level,
+        ..Options::default()
+    };
+    let size = aizip::compress(data, &options, &mut output, |p: Progress| report.update(p))
+        .map_err(|e| name_error(e, &target))?;
+    output.commit()?;
+    report.finish();
+    if !common.quiet {
+        let bpb = if data.is_empty() {
+            0.0
+        } else {
+            size as f64 * 8.0 / data.len() as f64
+        };
+        eprintln!(
+            "{}: {} -> {} bytes ({bpb:.4} bits per byte) in {:.2} s",
+            common.input.display(),
+            data.len(),
+            size,
+            start.elapsed().as_secs_f64()
+        );
+    }
+    drop(input);
+    remove_input(common)
+}
+
+fn decompress(args: CommonArgs) -> Result<()> {
+    let target = match &args.output {
+        Some(p) => p.clone(),
+        None if is_stdio(&args.input) => PathBuf::from("-"),
+        None => match args.input.to_str().and_then(|s| s.strip_suffix(".aiz")) {
+            Some(stem) if !stem.is_empty() => PathBuf::from(stem),
+            _ => {
+                return Err(anyhow!(
+                    "{}: unknown suffix (expected .aiz); name the output with -o",
+                    args.input.display()
+                ))
+            }
+        },
+    };
+    let input: Box<dyn Read> = if is_stdio(&args.input) {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(
+            File::open(&args.input)
+                .with_context(|| format!("{}: cannot open", args.input.display()))?,
+        )
+    };
+    let archive_len = if is_stdio(&args.input) {
+        0
+    } else {
+        std::fs::metadata(&args.input).map(|m| m.len()).unwrap_or(0)
+    };
+    let mut output = Output::create(&target, &args.input, args.force)?;
+    let report = ProgressReport::new(archive_len.saturating_mul(4), args.quiet, false);
+    let start = Instant::now();
+    let size = aizip::decompress(input, &mut output, |p| report.update(p))
+        .map_err(|e| name_error(e, &args.input))?;
+    output.commit()?;
+    report.finish();
+    if !args.quiet {
+        eprintln!(
+            "{}: {} bytes in {:.2} s",
+            args.input.display(),
+            size,
+            start.elapsed().as_secs_f64()
+        );
+    }
+    remove_input(&args)
+}
+
+/// Puts the path an error concerns in front of its message.
+fn name_error(e: Error, path: &Path) -> anyhow::Error {
+    let name = if is_stdio(path) {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    anyhow!("{name}: {e}")
+}
+
+fn remove_input(args: &CommonArgs) -> Result<()> {
+    if args.rm && !is_stdio(&args.input) {
+        std::fs::remove_file(&args.input)
+            .with_context(|| format!("{}: cannot remove", args.input.display()))?;
+    }
+    Ok(())
+}

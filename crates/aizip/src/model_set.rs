@@ -1,0 +1,154 @@
+//! The model set and the compression levels: the one place a researcher edits.
+//!
+//! [`MODEL_SET`] lists every model the engine runs, in mixer-input order, with a constructor that
+//! receives the table sizes of the chosen level. Removing a line removes a model (the archive
+//! format version must then change, since archives depend on the exact set); `aizip ablate` does
+//! the same at run time with [`EngineConfig::disabled`].
+
+use aizip_models::{MatchModel, Model, OrderModel, WordModel};
+
+/// Table sizes derived from the level and the input length.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizing {
+    /// Bytes of each large hashed context table.
+    pub context_bytes: usize,
+    /// log2 of the match model's position-table entries.
+    pub match_bits: u32,
+    /// Bytes of history kept for the match model.
+    pub history_bytes: usize,
+}
+
+/// One entry of the model set.
+pub struct ModelSpec {
+    pub name: &'static str,
+    pub build: fn(&Sizing) -> Box<dyn Model>,
+}
+
+/// Bytes a context of order <= 2 can ever fill: 256^order contexts × 17 nibble slots × 16 bytes.
+const fn small_order_bytes(order: u32) -> usize {
+    (1usize << (8 * order)) * 17 * 16
+}
+
+/// Every model of the engine, in mixer-input order.
+pub const MODEL_SET: &[ModelSpec] = &[
+    ModelSpec {
+        name: "order1",
+        build: |s| {
+            Box::new(OrderModel::new(
+                1,
+                s.context_bytes.min(small_order_bytes(1)),
+            ))
+        },
+    },
+    ModelSpec {
+        name: "order2",
+        build: |s| {
+            Box::new(OrderModel::new(
+                2,
+                s.context_bytes.min(small_order_bytes(2)),
+            ))
+        },
+    },
+    ModelSpec {
+        name: "order3",
+        build: |s| Box::new(OrderModel::new(3, s.context_bytes)),
+    },
+    ModelSpec {
+        name: "order4",
+        build: |s| Box::new(OrderModel::new(4, s.context_bytes)),
+    },
+    ModelSpec {
+        name: "order6",
+        build: |s| Box::new(OrderModel::new(6, s.context_bytes)),
+    },
+    ModelSpec {
+        name: "word1",
+        build: |s| Box::new(WordModel::new(1, s.context_bytes)),
+    },
+    ModelSpec {
+        name: "word2",
+        build: |s| Box::new(WordModel::new(2, s.context_bytes)),
+    },
+    ModelSpec {
+        name: "match",
+        build: |s| Box::new(MatchModel::new(s.match_bits)),
+    },
+];
+
+/// Compression levels: 1 (fastest, least memory) ..= 9 (strongest).
+pub const MIN_LEVEL: u8 = 1;
+/// See [`MIN_LEVEL`].
+pub const MAX_LEVEL: u8 = 9;
+/// The level used when none is given.
+pub const DEFAULT_LEVEL: u8 = 6;
+
+/// What the engine is built from: the level, the input length, and models switched off.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub level: u8,
+    pub input_len: u64,
+    /// Names of models to leave out (for ablation studies; such archives need the same setting).
+    pub disabled: Vec<String>,
+}
+
+impl EngineConfig {
+    pub fn new(level: u8, input_len: u64) -> Self {
+        EngineConfig {
+            level,
+            input_len,
+            disabled: Vec::new(),
+        }
+    }
+
+    /// Table sizes: each level doubles the context tables (2 MiB at level 1, 256 MiB at 8,
+    /// 512 MiB at 9), but no table is larger than the input could ever fill.
+    pub fn sizing(&self) -> Sizing {
+        let level = self.level.clamp(MIN_LEVEL, MAX_LEVEL) as u32;
+        let len = self.input_len.max(1).min(1 << 40) as usize;
+        // Each byte touches two nibble slots (16 bytes each) per context.
+        let fill = (len * 32).next_power_of_two();
+        let context_bytes = (1usize << (20 + level)).min(fill).max(1 << 16);
+        let match_bits = (15 + level)
+            .min(usize::BITS - len.leading_zeros() + 1)
+            .max(12);
+        let history_bytes = len.min(1 << (23 + level)).max(1 << 12);
+        Sizing {
+            context_bytes,
+            match_bits,
+            history_bytes,
+        }
+    }
+
+    /// The models of this configuration, in mixer-input order.
+    pub fn models(&self) -> Vec<Box<dyn Model>> {
+        let sizing = self.sizing();
+        MODEL_SET
+            .iter()
+            .filter(|spec| !self.disabled.iter().any(|d| d == spec.name))
+            .map(|spec| (spec.build)(&sizing))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_the_models() {
+        let config = EngineConfig::new(1, 1000);
+        let models = config.models();
+        assert_eq!(models.len(), MODEL_SET.len());
+        for (spec, model) in MODEL_SET.iter().zip(&models) {
+            assert_eq!(spec.name, model.name());
+        }
+    }
+
+    #[test]
+    fn tables_never_exceed_what_the_input_needs() {
+        let small = EngineConfig::new(9, 1000).sizing();
+        assert!(small.context_bytes <= 1 << 16);
+        let big = EngineConfig::new(9, 1 << 30).sizing();
+        assert_eq!(big.context_bytes, 1 << 29);
+    }
+}

@@ -1,0 +1,76 @@
+//! Adaptive probability map (secondary symbol estimation).
+
+use aizip_models::logistic::{squash, stretch, STRETCH_MAX};
+
+const BUCKETS: usize = 33;
+
+/// Refines a probability in a context by interpolating learnt outputs; see the crate docs.
+pub struct Apm {
+    table: Vec<u16>,
+    index: usize,
+    rate: u32,
+}
+
+impl Apm {
+    /// An APM over `contexts` contexts; `rate` is the update shift (larger = slower).
+    pub fn new(contexts: usize, rate: u32) -> Self {
+        let mut table = vec![0u16; contexts * BUCKETS];
+        for (i, t) in table.iter_mut().enumerate() {
+            let j = (i % BUCKETS) as i32;
+            *t = squash((j - 16) * 128).min(65535) as u16;
+        }
+        Apm {
+            table,
+            index: 0,
+            rate,
+        }
+    }
+
+    /// The refined probability (16 bits) of `p` in `context`.
+    #[inline]
+    pub fn refine(&mut self, p: u32, context: usize) -> u32 {
+        let s = (stretch(p) + STRETCH_MAX + 1) as u32; // 1..=4095
+        let low = (s >> 7) as usize;
+        let w = s & 127;
+        let base = context * BUCKETS + low;
+        self.index = base + (w >> 6) as usize;
+        let t = &self.table[base..base + 2];
+        ((t[0] as u32 * (128 - w) + t[1] as u32 * w) >> 7).clamp(1, 65535)
+    }
+
+    /// Trains the bucket nearest to the last refined probability.
+    #[inline]
+    pub fn update(&mut self, bit: u32) {
+        let t = &mut self.table[self.index];
+        let target = if bit == 1 { 65535 } else { 0 };
+        *t = (*t as i32 + ((target - *t as i32) >> self.rate)) as u16;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_as_identity() {
+        let mut a = Apm::new(1, 7);
+        for p in [1000u32, 20000, 32768, 50000, 64000] {
+            let q = a.refine(p, 0);
+            assert!(
+                (q as i32 - p as i32).abs() < p.min(65536 - p) as i32 / 20 + 40,
+                "{p} -> {q}"
+            );
+        }
+    }
+
+    #[test]
+    fn corrects_a_biased_input() {
+        let mut a = Apm::new(2, 6);
+        for _ in 0..5000 {
+            a.refine(32768, 1);
+            a.update(1);
+        }
+        assert!(a.refine(32768, 1) > 60000);
+        assert!((a.refine(32768, 0) as i32 - 32768).abs() < 100);
+    }
+}

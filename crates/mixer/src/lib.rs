@@ -1,0 +1,191 @@
+//! # aizip-mixer: from many predictions to one
+//!
+//! ## Layer 1: gated logistic mixing
+//! The models' stretched predictions `x_i` (logits in 1/256 units, ±2047) are combined by weight
+//! *sets*. Each set has a small context (a *selector*, e.g. the match length or the partial byte)
+//! that chooses one weight vector `w` (16.16 fixed point) per bit:
+//!
+//! ```text
+//! s = clamp(Σ_i ((w_i · x_i) >> 8) >> 8, ±2047)        p = squash(s)
+//! ```
+//!
+//! and after the bit `y` is known, online gradient descent on coding cost moves the chosen vector:
+//!
+//! ```text
+//! e   = ((y · 2^16 − p) · rate) >> 10
+//! w_i += (x_i · e) >> 14        (rounded, clamped to ±8.0)
+//! ```
+//!
+//! ## Layer 2
+//! The outputs `s_k` of all sets are mixed again by one more weight vector (chosen by its own
+//! small context), trained the same way: each set specialises on its context and the second layer
+//! learns which specialist to trust. See [`Mixer`].
+//!
+//! ## SSE / APM
+//! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
+//! between 33 buckets spanning the stretch domain, each holding a learnt 16-bit output, and trains
+//! the nearer bucket toward the coded bit. Chains of APMs on different contexts, averaged with their
+//! input, fix systematic errors the mixer cannot see.
+//!
+//! ## Calling order (per bit)
+//! ```text
+//! mixer.select(k, ctx) for each set      p = mixer.mix(&inputs)
+//! p' = apm.refine(p, ctx) …        code the bit      mixer.update(bit); apm.update(bit) …
+//! ```
+//! Everything is integer arithmetic: identical results on every machine.
+
+mod apm;
+mod dot;
+
+pub use apm::Apm;
+pub use dot::{dot, train, WEIGHT_LIMIT};
+
+use aizip_models::logistic::{squash, stretch, STRETCH_MAX};
+
+struct WeightSet {
+    contexts: usize,
+    weights: Vec<i32>,
+    selected: usize,
+    rate: i32,
+}
+
+impl WeightSet {
+    fn new(inputs: usize, contexts: usize, initial: i32, rate: i32) -> Self {
+        WeightSet {
+            contexts,
+            weights: vec![initial; inputs * contexts],
+            selected: 0,
+            rate,
+        }
+    }
+}
+
+/// Rounded, clamped logistic output of one weight set.
+#[inline]
+fn mix_set(inputs: &[i32], weights: &[i32]) -> i32 {
+    (dot(inputs, weights) >> 8).clamp(-STRETCH_MAX, STRETCH_MAX)
+}
+
+/// A two-layer mixer; see the crate documentation.
+pub struct Mixer {
+    width: usize,
+    inputs: Vec<i32>,
+    sets: Vec<WeightSet>,
+    hidden: Vec<i32>,
+    hidden_p: Vec<u32>,
+    output: WeightSet,
+    p: u32,
+}
+
+impl Mixer {
+    /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
+    /// number of contexts) and a layer-2 vector chosen among `output_contexts`.
+    pub fn new(inputs: usize, selectors: &[usize], output_contexts: usize) -> Self {
+        let initial = (1 << 16) / inputs.max(1) as i32;
+        let sets = selectors
+            .iter()
+            .map(|&n| WeightSet::new(inputs, n, initial, 512))
+            .collect();
+        let k = selectors.len();
+        Mixer {
+            width: inputs,
+            inputs: vec![0; inputs],
+            sets,
+            hidden: vec![0; k],
+            hidden_p: vec![32768; k],
+            output: WeightSet::new(k, output_contexts, (1 << 16) / k.max(1) as i32, 256),
+            p: 32768,
+        }
+    }
+
+    /// Chooses the context of layer-1 set `set` for the next bit.
+    #[inline]
+    pub fn select(&mut self, set: usize, context: usize) {
+        let s = &mut self.sets[set];
+        debug_assert!(context < s.contexts);
+        s.selected = context.min(s.contexts - 1) * self.width;
+    }
+
+    /// Chooses the layer-2 context for the next bit.
+    #[inline]
+    pub fn select_output(&mut self, context: usize) {
+        let s = &mut self.output;
+        s.selected = context.min(s.contexts - 1) * self.hidden.len();
+    }
+
+    /// Mixes `inputs` (each within ±2047, exactly as many as given to [`Mixer::new`]): the
+    /// probability (16 bits) that the next bit is a 1.
+    pub fn mix(&mut self, inputs: &[i32]) -> u32 {
+        debug_assert!(inputs.iter().all(|x| x.abs() <= STRETCH_MAX));
+        self.inputs.copy_from_slice(inputs);
+        let n = self.width;
+        for (k, set) in self.sets.iter().enumerate() {
+            let s = mix_set(&self.inputs, &set.weights[set.selected..set.selected + n]);
+            self.hidden[k] = s;
+            self.hidden_p[k] = squash(s);
+        }
+        let k = self.hidden.len();
+        let out = &self.output;
+        let s = mix_set(&self.hidden, &out.weights[out.selected..out.selected + k]);
+        self.p = squash(s);
+        self.p
+    }
+
+    /// Trains every selected weight vector on the coded bit.
+    pub fn update(&mut self, bit: u32) {
+        let n = self.width;
+        for (k, set) in self.sets.iter_mut().enumerate() {
+            let err = error(bit, self.hidden_p[k], set.rate);
+            train(
+                &self.inputs,
+                &mut set.weights[set.selected..set.selected + n],
+                err,
+            );
+        }
+        let k = self.hidden.len();
+        let out = &mut self.output;
+        let err = error(bit, self.p, out.rate);
+        train(
+            &self.hidden,
+            &mut out.weights[out.selected..out.selected + k],
+            err,
+        );
+    }
+
+    /// The stretched output of the last [`Mixer::mix`].
+    pub fn stretched(&self) -> i32 {
+        stretch(self.p)
+    }
+}
+
+#[inline]
+fn error(bit: u32, p: u32, rate: i32) -> i32 {
+    (((bit as i32) << 16) - p as i32) * rate >> 10
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_to_trust_the_right_input() {
+        // Input 0 is informative, input 1 is noise; the mixer must learn to follow input 0.
+        let mut m = Mixer::new(2, &[1, 2], 1);
+        let mut seed = 12345u32;
+        let mut cost = 0.0;
+        for i in 0..20_000 {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let bit = (seed >> 31) & 1;
+            let noise = ((seed >> 8) & 0x3FF) as i32 - 512;
+            m.select(0, 0);
+            m.select(1, (i & 1) as usize);
+            m.select_output(0);
+            let p = m.mix(&[if bit == 1 { 600 } else { -600 }, noise]) as f64 / 65536.0;
+            if i >= 10_000 {
+                cost -= if bit == 1 { p } else { 1.0 - p }.log2();
+            }
+            m.update(bit);
+        }
+        assert!(cost / 10_000.0 < 0.15, "{} bits per bit", cost / 10_000.0);
+    }
+}

@@ -1,0 +1,203 @@
+//! Hashed context map: context hash → bit histories → probabilities.
+//!
+//! ## Memory layout
+//! The table is an array of 64-byte buckets (one cache line). A bucket holds four 16-byte slots:
+//!
+//! ```text
+//! slot = [check: u8][state: u8; 15]
+//! ```
+//!
+//! A slot serves one context for one nibble: its 15 states are the bit histories of the 15 nodes of
+//! the binary tree of a nibble (node 1 = first bit, nodes 2–3 = second bit, …). At bit 0 and at bit 4
+//! of each byte the map hashes the byte context (with the first nibble, at bit 4) into a bucket and
+//! looks for the slot whose `check` byte matches another part of the hash. If none matches, the slot
+//! with the lowest priority — the total count of its first node's history, i.e. how often that
+//! context was seen — is cleared and taken. So a context costs one cache miss per nibble, and the
+//! miss is started early: [`ContextMap::set_context`] prefetches the first bucket.
+//!
+//! ## Prediction
+//! Each bit the current node's state is mapped to a probability by an adaptive [`StateMap`], and the
+//! map contributes two mixer inputs: `stretch(p)`, and `(p - 1/2)` scaled (zero for a never-seen
+//! history), which lets the mixer weigh confident and unsure contexts differently.
+
+use crate::logistic::stretch;
+use crate::model::Inputs;
+use crate::state::StateTable;
+use crate::statemap::StateMap;
+use crate::table::ZeroedTable;
+
+const BUCKET_BYTES: usize = 64;
+const SLOT_BYTES: usize = 16;
+const SLOTS_PER_BUCKET: usize = BUCKET_BYTES / SLOT_BYTES;
+
+/// Mixer inputs contributed by one context map.
+pub const CONTEXT_MAP_INPUTS: usize = 1;
+
+/// Final mixing of a 64-bit hash (a multiply–xorshift finaliser).
+#[inline]
+pub fn finalize(mut h: u64) -> u64 {
+    h ^= h >> 31;
+    h = h.wrapping_mul(0x7FB5_D329_728E_A185);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x81DA_DEF4_BC2D_D44D);
+    h ^ (h >> 33)
+}
+
+/// Combines a hash with one more value.
+#[inline]
+pub fn combine(h: u64, v: u64) -> u64 {
+    finalize(h.wrapping_add(v).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+pub struct ContextMap {
+    table: ZeroedTable<u8>,
+    bucket_mask: usize,
+    context: u64,
+    slot: usize,
+    state_at: usize,
+    states: &'static StateTable,
+    priority: [u8; 256],
+    map: StateMap,
+}
+
+impl ContextMap {
+    /// A map using `bytes` of table (rounded down to a power of two, at least one bucket).
+    pub fn new(bytes: usize) -> Self {
+        let buckets = (bytes / BUCKET_BYTES).max(1);
+        let buckets = 1usize << (usize::BITS - 1 - buckets.leading_zeros());
+        let states = StateTable::get();
+        let mut priority = [0u8; 256];
+        let mut map = StateMap::new(256, 1023);
+        for s in 0..states.len() {
+            let (n0, n1) = states.counts(s as u8);
+            priority[s] = (n0 + n1).min(255) as u8;
+            map.set_initial(
+                s,
+                ((n1 as u32 * 2 + 1) << 16) / (n0 as u32 * 2 + n1 as u32 * 2 + 2),
+            );
+        }
+        ContextMap {
+            table: ZeroedTable::new(buckets * BUCKET_BYTES),
+            bucket_mask: buckets - 1,
+            context: 0,
+            slot: 0,
+            state_at: 1,
+            states,
+            priority,
+            map,
+        }
+    }
+
+    /// Sets the context for the coming byte (call at a byte boundary).
+    #[inline]
+    pub fn set_context(&mut self, hash: u64) {
+        self.context = hash;
+        self.prefetch(hash);
+    }
+
+    #[inline]
+    fn prefetch(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let offset = (hash as usize & self.bucket_mask) * BUCKET_BYTES;
+            let ptr = self.table.as_slice()[offset..].as_ptr();
+            // SAFETY: a prefetch is only a hint and never faults; ptr points into the table.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch(ptr as *const i8, std::arch::x86_64::_MM_HINT_T0)
+            };
+        }
+    }
+
+    fn find_slot(&mut self, hash: u64) {
+        let bucket = (hash as usize & self.bucket_mask) * BUCKET_BYTES;
+        let check = (hash >> 56) as u8;
+        let table = self.table.as_mut_slice();
+        let slots = &mut table[bucket..bucket + BUCKET_BYTES];
+        let mut victim = 0;
+        let mut lowest = u8::MAX;
+        for k in 0..SLOTS_PER_BUCKET {
+            let slot = &slots[k * SLOT_BYTES..(k + 1) * SLOT_BYTES];
+            if slot[0] == check {
+                self.slot = bucket + k * SLOT_BYTES;
+                return;
+            }
+            let priority = self.priority[slot[1] as usize];
+            if priority < lowest {
+                lowest = priority;
+                victim = k;
+            }
+        }
+        let slot = &mut slots[victim * SLOT_BYTES..(victim + 1) * SLOT_BYTES];
+        slot.fill(0);
+        slot[0] = check;
+        self.slot = bucket + victim * SLOT_BYTES;
+    }
+
+    /// Pushes this map's inputs for the next bit. `c0` is the partial byte with a leading 1,
+    /// `bit_pos` the number of its bits already known.
+    #[inline]
+    pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
+        match bit_pos {
+            0 => self.find_slot(self.context),
+            3 => {
+                // Start loading both buckets the second nibble may need.
+                self.prefetch(combine(self.context, (c0 * 2) as u64));
+                self.prefetch(combine(self.context, (c0 * 2 + 1) as u64));
+            }
+            4 => self.find_slot(combine(self.context, c0 as u64)),
+            _ => {}
+        }
+        let within = bit_pos & 3;
+        let node = (1 << within) | (c0 & ((1 << within) - 1));
+        self.state_at = self.slot + node as usize;
+        let state = self.table.as_slice()[self.state_at];
+        let p = self.map.p(state as usize);
+        inputs.push(stretch(p));
+    }
+
+    /// Learns the bit just coded.
+    #[inline]
+    pub fn update(&mut self, bit: u32) {
+        let state = &mut self.table.as_mut_slice()[self.state_at];
+        *state = self.states.next(*state, bit);
+        self.map.update(bit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logistic::squash;
+
+    fn code_byte(map: &mut ContextMap, byte: u8, inputs: &mut Inputs) -> f64 {
+        let mut c0 = 1u32;
+        let mut bits = 0.0;
+        for bit_pos in 0..8 {
+            inputs.clear();
+            map.predict(c0, bit_pos, inputs);
+            let p1 = squash(inputs.as_slice()[0]) as f64 / 65536.0;
+            let bit = ((byte >> (7 - bit_pos)) & 1) as u32;
+            bits -= if bit == 1 { p1 } else { 1.0 - p1 }.log2();
+            map.update(bit);
+            c0 = (c0 << 1) | bit;
+        }
+        bits
+    }
+
+    #[test]
+    fn learns_what_follows_a_context() {
+        let mut map = ContextMap::new(1 << 16);
+        let mut inputs = Inputs::default();
+        let mut last = 0.0;
+        for round in 0..50 {
+            for ctx in 0..100u64 {
+                map.set_context(finalize(ctx));
+                let cost = code_byte(&mut map, (ctx * 7) as u8, &mut inputs);
+                if round == 49 {
+                    last += cost;
+                }
+            }
+        }
+        assert!(last / 100.0 < 0.2, "{} bits per byte", last / 100.0);
+    }
+}

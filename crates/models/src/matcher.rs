@@ -1,0 +1,129 @@
+//! Match model: find the last time the recent bytes occurred and predict what followed.
+//!
+//! At each byte boundary the hash of the last [`MIN_MATCH`] bytes indexes a table of positions.
+//! While a match is followed, each new byte that agrees with the byte after the match extends it;
+//! a disagreement ends it, and a new candidate is looked up and verified backwards. During a byte
+//! the model predicts the next bit of the expected byte, as long as the bits so far agree.
+//!
+//! The strength of the prediction is learnt by a [`StateMap`] indexed by the (bucketed) match length
+//! and the expected bit: long matches are nearly always right on text, short ones much less.
+
+use crate::context_map::finalize;
+use crate::logistic::stretch;
+use crate::model::{BitContext, History, Inputs, Model};
+use crate::statemap::StateMap;
+
+/// Bytes hashed to find a match candidate.
+pub const MIN_MATCH: u64 = 6;
+const MAX_VERIFY: u64 = 64;
+const MAX_LENGTH: u32 = 65535;
+
+/// Compresses a match length into 16 buckets: exact up to 11, then coarser.
+#[inline]
+pub fn length_bucket(length: u32) -> u32 {
+    match length {
+        0..=11 => length,
+        12..=15 => 12,
+        16..=23 => 13,
+        24..=31 => 14,
+        _ => 15,
+    }
+}
+
+pub struct MatchModel {
+    positions: Vec<u32>,
+    mask: usize,
+    /// Absolute position of the byte expected next.
+    pointer: u64,
+    length: u32,
+    missed: bool,
+    active: bool,
+    map: StateMap,
+}
+
+impl MatchModel {
+    /// A model whose position table has `2^table_bits` entries.
+    pub fn new(table_bits: u32) -> Self {
+        MatchModel {
+            positions: vec![0; 1 << table_bits],
+            mask: (1 << table_bits) - 1,
+            pointer: 0,
+            length: 0,
+            missed: false,
+            active: false,
+            map: StateMap::new(64, 1023),
+        }
+    }
+}
+
+impl Model for MatchModel {
+    fn name(&self) -> String {
+        "match".into()
+    }
+
+    fn input_count(&self) -> usize {
+        2
+    }
+
+    fn update_byte(&mut self, history: &History) {
+        let len = history.len();
+        if self.length > 0 && !self.missed && history.at(self.pointer) == history.back(1) {
+            self.length = (self.length + 1).min(MAX_LENGTH);
+            self.pointer += 1;
+        } else {
+            self.length = 0;
+        }
+        self.missed = false;
+        if len < MIN_MATCH {
+            return;
+        }
+        let slot = finalize(history.last8() & 0xFFFF_FFFF_FFFF) as usize & self.mask;
+        if self.length == 0 {
+            let candidate = self.positions[slot] as u64;
+            if candidate > 0 && len - candidate < history.capacity() - MAX_VERIFY {
+                let mut n = 0;
+                while n < MAX_VERIFY
+                    && n < candidate
+                    && history.at(candidate - 1 - n) == history.at(len - 1 - n)
+                {
+                    n += 1;
+                }
+                if n >= MIN_MATCH {
+                    self.length = n as u32;
+                    self.pointer = candidate;
+                }
+            }
+        }
+        self.positions[slot] = len as u32;
+    }
+
+    fn predict(&mut self, bit: &mut BitContext, history: &History, inputs: &mut Inputs) {
+        self.active = false;
+        if self.length > 0 && !self.missed {
+            let expected = history.at(self.pointer) as u32 | 0x100;
+            if expected >> (8 - bit.bit_pos) == bit.c0 {
+                let expected_bit = (expected >> (7 - bit.bit_pos)) & 1;
+                let p = self
+                    .map
+                    .p((length_bucket(self.length) * 2 + expected_bit) as usize);
+                let sign = expected_bit as i32 * 2 - 1;
+                inputs.push(stretch(p));
+                inputs.push(sign * (self.length.min(32) as i32) * 32);
+                bit.match_length = self.length;
+                bit.match_bit = expected_bit;
+                self.active = true;
+                return;
+            }
+            self.missed = true;
+        }
+        bit.match_length = 0;
+        inputs.push(0);
+        inputs.push(0);
+    }
+
+    fn update(&mut self, bit: u32) {
+        if self.active {
+            self.map.update(bit);
+        }
+    }
+}

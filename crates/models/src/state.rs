@@ -1,0 +1,126 @@
+//! Nonstationary bit-history states.
+//!
+//! A context slot remembers what followed its context as one byte: a state standing for a pair of
+//! counts `(n0, n1)` of zeros and ones seen. The update favours recent history: observing a bit
+//! increments its count, and when the opposite count exceeds 2 its excess over 2 is halved
+//! (`n = 2 + (n - 2) / 2`), so a context that changes its mind is believed quickly.
+//!
+//! Counts are bounded so that every pair fits in a byte: with `small = min(n0, n1)` and
+//! `large = max(n0, n1)`, a pair is kept only if `large <= LARGEST[small]`; a pair beyond the bound
+//! is pulled back by lowering the larger count. The table is the closure of the update from
+//! `(0, 0)` under this rule, numbered in breadth-first order, so state 0 is "never seen".
+//! A [`crate::StateMap`] learns the actual probability of a 1 for each state, so the counts only
+//! need to separate histories, not to estimate probabilities themselves.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::OnceLock;
+
+/// The largest allowed larger count, indexed by the smaller count.
+const LARGEST: [u16; 6] = [60, 30, 16, 10, 7, 5];
+
+fn clamp_pair(mut n0: u16, mut n1: u16) -> (u16, u16) {
+    loop {
+        let small = n0.min(n1) as usize;
+        if small < LARGEST.len() && n0.max(n1) <= LARGEST[small] {
+            return (n0, n1);
+        }
+        if n0 >= n1 {
+            n0 -= 1;
+        } else {
+            n1 -= 1;
+        }
+    }
+}
+
+fn observe(n0: u16, n1: u16, bit: u32) -> (u16, u16) {
+    let discount = |n: u16| if n > 2 { 2 + (n - 2) / 2 } else { n };
+    if bit == 1 {
+        clamp_pair(discount(n0), n1 + 1)
+    } else {
+        clamp_pair(n0 + 1, discount(n1))
+    }
+}
+
+/// The generated state machine.
+pub struct StateTable {
+    next: Vec<[u8; 2]>,
+    counts: Vec<(u16, u16)>,
+}
+
+impl StateTable {
+    fn build() -> StateTable {
+        let mut index: HashMap<(u16, u16), usize> = HashMap::new();
+        let mut counts = vec![(0u16, 0u16)];
+        index.insert((0, 0), 0);
+        let mut queue = VecDeque::from([0usize]);
+        let mut next = vec![[0u8; 2]];
+        while let Some(s) = queue.pop_front() {
+            let (n0, n1) = counts[s];
+            for bit in 0..2u32 {
+                let pair = observe(n0, n1, bit);
+                let t = *index.entry(pair).or_insert_with(|| {
+                    counts.push(pair);
+                    next.push([0; 2]);
+                    queue.push_back(counts.len() - 1);
+                    counts.len() - 1
+                });
+                next[s][bit as usize] = u8::try_from(t).expect("state table exceeds 256 states");
+            }
+        }
+        StateTable { next, counts }
+    }
+
+    /// The shared table.
+    pub fn get() -> &'static StateTable {
+        static TABLE: OnceLock<StateTable> = OnceLock::new();
+        TABLE.get_or_init(StateTable::build)
+    }
+
+    /// The state after observing `bit` in `state`.
+    #[inline]
+    pub fn next(&self, state: u8, bit: u32) -> u8 {
+        self.next[state as usize][bit as usize]
+    }
+
+    /// `(n0, n1)` of a state.
+    pub fn counts(&self, state: u8) -> (u16, u16) {
+        self.counts[state as usize]
+    }
+
+    /// Number of states in use (at most 256).
+    pub fn len(&self) -> usize {
+        self.next.len()
+    }
+
+    /// Always false: state 0 exists.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_a_byte_and_starts_empty() {
+        let t = StateTable::get();
+        assert!(t.len() <= 256, "{} states", t.len());
+        assert!(t.len() > 100);
+        assert_eq!(t.counts(0), (0, 0));
+    }
+
+    #[test]
+    fn runs_saturate_and_reversals_discount() {
+        let t = StateTable::get();
+        let mut s = 0u8;
+        for _ in 0..100 {
+            s = t.next(s, 1);
+        }
+        assert_eq!(t.counts(s), (0, LARGEST[0]));
+        let s = t.next(s, 0);
+        let (n0, n1) = t.counts(s);
+        assert_eq!(n0, 1);
+        assert!(n1 < LARGEST[0] / 2 + 2);
+    }
+}

@@ -1,0 +1,96 @@
+//! Adaptive probability per context, with a count-based learning rate.
+//!
+//! Each entry is a `u32`: the probability of a 1 in the top 22 bits and a hit count in the low 10.
+//! After coding `bit` in context `cx`:
+//!
+//! ```text
+//! p += (bit * 2^22 - p) * 2 / (2n + 3);    n = min(n + 1, limit)
+//! ```
+//!
+//! so a fresh context follows its first observations closely (rate 2/3, 2/5, …) and an old one
+//! settles to a slow average (rate about 1/limit), as in lpaq's StateMap. The reciprocals are a
+//! table of integers, so the update is exact integer arithmetic.
+
+use std::sync::OnceLock;
+
+const COUNT_BITS: u32 = 10;
+const COUNT_MASK: u32 = (1 << COUNT_BITS) - 1;
+
+fn reciprocals() -> &'static [u32; 1024] {
+    static TABLE: OnceLock<[u32; 1024]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0u32; 1024];
+        for (n, r) in t.iter_mut().enumerate() {
+            *r = (2 << 16) / (2 * n as u32 + 3);
+        }
+        t
+    })
+}
+
+/// A table of adaptive probabilities indexed by a small context.
+pub struct StateMap {
+    entries: Vec<u32>,
+    limit: u32,
+    last: usize,
+    reciprocals: &'static [u32; 1024],
+}
+
+impl StateMap {
+    /// `contexts` entries, all starting at p = 1/2; counts saturate at `limit` (at most 1023).
+    pub fn new(contexts: usize, limit: u32) -> Self {
+        StateMap {
+            entries: vec![1 << 31; contexts],
+            limit: limit.min(COUNT_MASK),
+            last: 0,
+            reciprocals: reciprocals(),
+        }
+    }
+
+    /// Sets the starting probability (16 bits) of context `cx`.
+    pub fn set_initial(&mut self, cx: usize, p16: u32) {
+        self.entries[cx] = p16.min(65535) << 16;
+    }
+
+    /// Probability (16 bits) of a 1 in context `cx`; remembers `cx` for [`StateMap::update`].
+    #[inline]
+    pub fn p(&mut self, cx: usize) -> u32 {
+        self.last = cx;
+        (self.entries[cx] >> 16).max(1)
+    }
+
+    /// Learns `bit` in the context of the last [`StateMap::p`].
+    #[inline]
+    pub fn update(&mut self, bit: u32) {
+        let entry = &mut self.entries[self.last];
+        let n = *entry & COUNT_MASK;
+        let p = (*entry >> COUNT_BITS) as i64;
+        let target = (bit as i64) << 22;
+        let p = p + (((target - p) * self.reciprocals[n as usize] as i64) >> 16);
+        let n = if n < self.limit { n + 1 } else { n };
+        *entry = ((p as u32) << COUNT_BITS) | n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_a_biased_source() {
+        let mut sm = StateMap::new(1, 1023);
+        for i in 0..10_000 {
+            sm.p(0);
+            sm.update((i % 10 != 0) as u32);
+        }
+        let p = sm.p(0);
+        assert!((58_000..60_000).contains(&p), "{p}");
+    }
+
+    #[test]
+    fn first_observation_moves_far() {
+        let mut sm = StateMap::new(1, 127);
+        sm.p(0);
+        sm.update(1);
+        assert!(sm.p(0) > 50_000);
+    }
+}

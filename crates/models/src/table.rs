@@ -1,0 +1,78 @@
+//! Large zero-initialised tables.
+//!
+//! Context tables are hundreds of megabytes. They are anonymous memory maps: the kernel hands out
+//! zeroed pages lazily (a table costs resident memory only where it is touched, so a small input
+//! stays small) and, where transparent huge pages are available on request, 2 MiB pages cut the
+//! TLB misses of random access.
+
+use memmap2::MmapMut;
+use std::marker::PhantomData;
+
+/// Types that are valid when all their bytes are zero and have no padding or pointers.
+///
+/// # Safety
+/// Implementors must be plain data for which every bit pattern, in particular all zeros, is valid.
+pub unsafe trait Zeroable: Copy {}
+
+unsafe impl Zeroable for u8 {}
+unsafe impl Zeroable for u16 {}
+unsafe impl Zeroable for u32 {}
+
+/// A fixed-length table of `T`, zeroed, page-aligned.
+pub struct ZeroedTable<T: Zeroable> {
+    map: MmapMut,
+    len: usize,
+    _marker: PhantomData<T>,
+}
+
+impl<T: Zeroable> ZeroedTable<T> {
+    /// A table of `len` zero elements. Panics only if the system refuses the address space.
+    pub fn new(len: usize) -> Self {
+        let bytes = (len * std::mem::size_of::<T>()).max(1);
+        let map = MmapMut::map_anon(bytes).expect("cannot reserve memory for a context table");
+        #[cfg(target_os = "linux")]
+        if bytes >= 1 << 21 {
+            // Only advice: without transparent huge pages the table simply uses 4 KiB pages.
+            let _ = map.advise(memmap2::Advice::HugePage);
+        }
+        assert!(map.as_ptr() as usize % std::mem::align_of::<T>() == 0);
+        ZeroedTable {
+            map,
+            len,
+            _marker: PhantomData,
+        }
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        // SAFETY: the map holds at least len * size_of::<T>() bytes, is aligned for T (checked in
+        // new; maps are page-aligned) and T is valid for any bytes (Zeroable).
+        unsafe { std::slice::from_raw_parts(self.map.as_ptr() as *const T, self.len) }
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: as in as_slice; the map is uniquely borrowed.
+        unsafe { std::slice::from_raw_parts_mut(self.map.as_mut_ptr() as *mut T, self.len) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_zeroed_and_is_writable() {
+        let mut t = ZeroedTable::<u32>::new(1 << 20);
+        assert!(t.as_slice().iter().all(|&v| v == 0));
+        t.as_mut_slice()[12345] = 7;
+        assert_eq!(t.as_slice()[12345], 7);
+        assert_eq!(t.len(), 1 << 20);
+    }
+}
