@@ -5,9 +5,9 @@
 
 use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
-use aizip_mixer::{Apm, Mixer};
+use aizip_mixer::{Apm, Mixer, Simd};
 use aizip_models::matcher::length_bucket;
-use aizip_models::{logistic, BitContext, History, Inputs, Model};
+use aizip_models::{BitContext, History, Inputs, Model};
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
 /// (partial byte).
@@ -25,13 +25,12 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    pub fn new(config: &EngineConfig) -> Self {
-        logistic::init();
+    pub fn new(config: &EngineConfig, simd: Simd) -> Self {
         let models = config.models();
         let inputs: usize = models.iter().map(|m| m.input_count()).sum();
         let history = History::new(config.sizing().history_bytes);
         let mut predictor = Predictor {
-            mixer: Mixer::new(inputs, &SELECTORS, 8),
+            mixer: Mixer::new(simd, inputs, &SELECTORS, 8),
             models,
             history,
             bit: BitContext {
@@ -57,6 +56,7 @@ impl Predictor {
     }
 
     /// Learns the coded bit and prepares the next prediction.
+    #[inline]
     pub fn update(&mut self, bit: u32) {
         for model in &mut self.models {
             model.update(bit);
@@ -78,6 +78,7 @@ impl Predictor {
         self.predict();
     }
 
+    #[inline]
     fn predict(&mut self) {
         self.inputs.clear();
         for model in &mut self.models {

@@ -24,6 +24,7 @@ pub mod format;
 pub mod model_set;
 
 pub use format::{Error, Header};
+pub use aizip_mixer::Simd;
 pub use model_set::{EngineConfig, DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL};
 
 use aizip_coder::{Decoder, Encoder};
@@ -38,6 +39,8 @@ const PROGRESS_INTERVAL: usize = 1 << 16;
 #[derive(Clone, Debug)]
 pub struct Options {
     pub level: u8,
+    /// Instruction-set path of the coding loop (archives are identical on every path).
+    pub simd: Simd,
     /// Models to leave out (ablation studies); empty for normal archives.
     pub disabled: Vec<String>,
 }
@@ -46,6 +49,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             level: DEFAULT_LEVEL,
+            simd: Simd::detect(),
             disabled: Vec::new(),
         }
     }
@@ -82,7 +86,7 @@ pub fn compress<W: Write>(
         input_len: input.len() as u64,
         disabled: options.disabled.clone(),
     };
-    let mut predictor = Predictor::new(&config);
+    let mut predictor = Predictor::new(&config, options.simd);
     let mut encoder = Encoder::new(out);
     for (done, chunk) in input.chunks(PROGRESS_INTERVAL).enumerate() {
         for &byte in chunk {
@@ -127,7 +131,7 @@ pub fn decompress<R: Read, W: Write>(
 ) -> Result<u64, Error> {
     let header = Header::read(&mut input)?;
     let config = EngineConfig::new(header.level, header.original_len);
-    let mut predictor = Predictor::new(&config);
+    let mut predictor = Predictor::new(&config, Simd::detect());
     let mut decoder = Decoder::new(input);
     let mut hasher = Xxh3::new();
     let mut buffer = Vec::with_capacity(PROGRESS_INTERVAL);

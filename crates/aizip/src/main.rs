@@ -29,6 +29,18 @@ enum Command {
     Compress(CompressArgs),
     /// Decompress INPUT.aiz to INPUT (or OUTPUT); `-` reads standard input.
     Decompress(CommonArgs),
+    /// For each model, the archive size and time with that model left out.
+    Ablate(AblateArgs),
+}
+
+#[derive(Args)]
+struct AblateArgs {
+    /// File to measure on.
+    input: PathBuf,
+    /// Compression level.
+    #[arg(short, long, default_value_t = aizip::DEFAULT_LEVEL,
+          value_parser = clap::value_parser!(u8).range(aizip::MIN_LEVEL as i64..=aizip::MAX_LEVEL as i64))]
+    level: u8,
 }
 
 #[derive(Args)]
@@ -64,6 +76,7 @@ fn main() {
     let result = match cli.command {
         Command::Compress(args) => compress(args),
         Command::Decompress(args) => decompress(args),
+        Command::Ablate(args) => ablate(args),
     };
     if let Err(e) = result {
         eprintln!("aizip: {e:#}");
@@ -216,6 +229,33 @@ fn remove_input(args: &CommonArgs) -> Result<()> {
     if args.rm && !is_stdio(&args.input) {
         std::fs::remove_file(&args.input)
             .with_context(|| format!("{}: cannot remove", args.input.display()))?;
+    }
+    Ok(())
+}
+
+fn ablate(args: AblateArgs) -> Result<()> {
+    let input = InputData::open(&args.input)?;
+    let data = input.bytes();
+    let measure = |disabled: Vec<String>| -> Result<(u64, f64)> {
+        let start = Instant::now();
+        let options = Options { level: args.level, disabled, ..Options::default() };
+        let size = aizip::compress(data, &options, io::sink(), |_| {}).map_err(|e| name_error(e, &args.input))?;
+        Ok((size, start.elapsed().as_secs_f64()))
+    };
+    let (base_size, base_time) = measure(Vec::new())?;
+    println!("{:<12} {:>12} {:>10} {:>9} {:>9}", "without", "bytes", "diff", "diff %", "saves s");
+    println!("{:<12} {:>12} {:>10} {:>9} {:>9.2}", "(nothing)", base_size, 0, "0.000", 0.0);
+    for spec in aizip::model_set::MODEL_SET {
+        let (size, time) = measure(vec![spec.name.to_string()])?;
+        let diff = size as i64 - base_size as i64;
+        println!(
+            "{:<12} {:>12} {:>+10} {:>+9.3} {:>9.2}",
+            spec.name,
+            size,
+            diff,
+            diff as f64 * 100.0 / base_size as f64,
+            base_time - time
+        );
     }
     Ok(())
 }

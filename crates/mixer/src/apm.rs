@@ -14,11 +14,8 @@ pub struct Apm {
 impl Apm {
     /// An APM over `contexts` contexts; `rate` is the update shift (larger = slower).
     pub fn new(contexts: usize, rate: u32) -> Self {
-        let mut table = vec![0u16; contexts * BUCKETS];
-        for (i, t) in table.iter_mut().enumerate() {
-            let j = (i % BUCKETS) as i32;
-            *t = squash((j - 16) * 128).min(65535) as u16;
-        }
+        let row: [u16; BUCKETS] = std::array::from_fn(|j| squash((j as i32 - 16) * 128) as u16);
+        let table = row.repeat(contexts);
         Apm {
             table,
             index: 0,

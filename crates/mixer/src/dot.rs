@@ -1,80 +1,93 @@
 //! The mixer's inner loops: dot product and weight update.
 //!
 //! Inputs are at most ±2047 (12 bits) and weights are clamped to ±[`WEIGHT_LIMIT`] (2^19, i.e.
-//! ±8.0 in 16.16 fixed point), so every product fits in 31 bits and each is shifted right by 8
-//! before summing: all arithmetic is 32-bit and lane-wise, so any vector width computes exactly
-//! what the scalar loop computes. The loops are written once and compiled twice: for the baseline
-//! target and, on x86-64, with AVX2 enabled, chosen at run time.
+//! ±8.0 in 16.16 fixed point), so every product fits in 31 bits. Each product is shifted right by
+//! 8 before summing and the sum wraps, which is associative: all arithmetic is 32-bit and
+//! lane-wise, so every instruction-set path computes exactly the integers of the sequential
+//! definition below. Vectors are padded with zeros to a multiple of [`LANES`].
+
+use crate::Simd;
 
 /// Weights are clamped to `±WEIGHT_LIMIT` (±8.0).
 pub const WEIGHT_LIMIT: i32 = 1 << 19;
 
-#[inline(always)]
-fn dot_body(inputs: &[i32], weights: &[i32]) -> i32 {
-    let n = inputs.len().min(weights.len());
-    let (inputs, weights) = (&inputs[..n], &weights[..n]);
-    let mut sum = 0i32;
-    for i in 0..n {
-        sum = sum.wrapping_add((inputs[i] * weights[i]) >> 8);
+/// Vector lengths are multiples of this (one AVX2 register of `i32`).
+pub const LANES: usize = 8;
+
+/// `Σ (inputs[i] · weights[i]) >> 8`: the dot product in 16.8 fixed point.
+#[inline]
+pub fn dot(simd: Simd, inputs: &[i32], weights: &[i32]) -> i32 {
+    assert!(inputs.len() % LANES == 0 && inputs.len() == weights.len());
+    match simd {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Simd::Avx2 is only offered when the CPU supports AVX2; lengths checked above.
+        Simd::Avx2 => unsafe { avx2::dot(inputs, weights) },
+        _ => scalar::dot(inputs, weights),
     }
-    sum
 }
 
-#[inline(always)]
-fn train_body(inputs: &[i32], weights: &mut [i32], err: i32) {
-    let n = inputs.len().min(weights.len());
-    let (inputs, weights) = (&inputs[..n], &mut weights[..n]);
-    for i in 0..n {
-        weights[i] =
-            (weights[i] + ((inputs[i] * err + (1 << 13)) >> 14)).clamp(-WEIGHT_LIMIT, WEIGHT_LIMIT);
+/// `weights[i] += round(inputs[i] · err / 2^14)`, clamped to ±[`WEIGHT_LIMIT`].
+#[inline]
+pub fn train(simd: Simd, inputs: &[i32], weights: &mut [i32], err: i32) {
+    assert!(inputs.len() % LANES == 0 && inputs.len() == weights.len());
+    match simd {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot.
+        Simd::Avx2 => unsafe { avx2::train(inputs, weights, err) },
+        _ => scalar::train(inputs, weights, err),
+    }
+}
+
+mod scalar {
+    use super::WEIGHT_LIMIT;
+
+    pub fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
+        inputs.iter().zip(weights).fold(0i32, |sum, (&x, &w)| sum.wrapping_add((x * w) >> 8))
+    }
+
+    pub fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
+        for (w, &x) in weights.iter_mut().zip(inputs) {
+            *w = (*w + ((x * err + (1 << 13)) >> 14)).clamp(-WEIGHT_LIMIT, WEIGHT_LIMIT);
+        }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
+    use super::{LANES, WEIGHT_LIMIT};
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// AVX2 must be available; both slices hold the same multiple of [`LANES`] elements.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
-        super::dot_body(inputs, weights)
+    pub unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
+        let mut acc = _mm256_setzero_si256();
+        for (x, w) in inputs.chunks_exact(LANES).zip(weights.chunks_exact(LANES)) {
+            let x = _mm256_loadu_si256(x.as_ptr() as *const __m256i);
+            let w = _mm256_loadu_si256(w.as_ptr() as *const __m256i);
+            acc = _mm256_add_epi32(acc, _mm256_srai_epi32(_mm256_mullo_epi32(x, w), 8));
+        }
+        let pair = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+        let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b01_00_11_10));
+        let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b10_11_00_01));
+        _mm_cvtsi128_si32(pair)
     }
 
+    /// # Safety
+    /// As for [`dot`].
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
-        super::train_body(inputs, weights, err)
+    pub unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
+        let err = _mm256_set1_epi32(err);
+        let round = _mm256_set1_epi32(1 << 13);
+        let (low, high) = (_mm256_set1_epi32(-WEIGHT_LIMIT), _mm256_set1_epi32(WEIGHT_LIMIT));
+        for (x, w) in inputs.chunks_exact(LANES).zip(weights.chunks_exact_mut(LANES)) {
+            let x = _mm256_loadu_si256(x.as_ptr() as *const __m256i);
+            let p = w.as_mut_ptr() as *mut __m256i;
+            let delta = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(x, err), round), 14);
+            let w = _mm256_add_epi32(_mm256_loadu_si256(p), delta);
+            _mm256_storeu_si256(p, _mm256_min_epi32(_mm256_max_epi32(w, low), high));
+        }
     }
-}
-
-#[inline]
-fn use_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// `Σ (inputs[i] · weights[i]) >> 8`: the dot product in 16.8 fixed point.
-#[inline]
-pub fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
-    #[cfg(target_arch = "x86_64")]
-    if use_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time).
-        return unsafe { avx2::dot(inputs, weights) };
-    }
-    dot_body(inputs, weights)
-}
-
-/// `weights[i] += round(inputs[i] · err / 2^14)`, clamped to ±[`WEIGHT_LIMIT`].
-#[inline]
-pub fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
-    #[cfg(target_arch = "x86_64")]
-    if use_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked at run time).
-        return unsafe { avx2::train(inputs, weights, err) };
-    }
-    train_body(inputs, weights, err)
 }
 
 #[cfg(test)]
@@ -84,17 +97,22 @@ mod tests {
 
     proptest! {
         #[test]
-        fn every_path_agrees_with_the_scalar_loop(
+        fn every_path_computes_the_same_integers(
             pairs in prop::collection::vec((-2047i32..=2047, -WEIGHT_LIMIT..=WEIGHT_LIMIT), 0..80),
             err in -(1 << 17)..(1 << 17),
         ) {
-            let (inputs, weights): (Vec<i32>, Vec<i32>) = pairs.into_iter().unzip();
-            prop_assert_eq!(dot(&inputs, &weights), dot_body(&inputs, &weights));
-            let mut a = weights.clone();
-            let mut b = weights;
-            train(&inputs, &mut a, err);
-            train_body(&inputs, &mut b, err);
-            prop_assert_eq!(a, b);
+            let (mut inputs, mut weights): (Vec<i32>, Vec<i32>) = pairs.into_iter().unzip();
+            inputs.resize(inputs.len().next_multiple_of(LANES), 0);
+            weights.resize(inputs.len(), 0);
+            let expected_dot = scalar::dot(&inputs, &weights);
+            let mut expected_weights = weights.clone();
+            scalar::train(&inputs, &mut expected_weights, err);
+            for simd in Simd::available() {
+                prop_assert_eq!(dot(simd, &inputs, &weights), expected_dot, "{}", simd);
+                let mut trained = weights.clone();
+                train(simd, &inputs, &mut trained, err);
+                prop_assert_eq!(&trained, &expected_weights, "{}", simd);
+            }
         }
     }
 }

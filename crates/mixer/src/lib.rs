@@ -36,40 +36,63 @@
 
 mod apm;
 mod dot;
+mod simd;
 
 pub use apm::Apm;
-pub use dot::{dot, train, WEIGHT_LIMIT};
+pub use dot::{dot, train, LANES, WEIGHT_LIMIT};
+pub use simd::Simd;
 
-use aizip_models::logistic::{squash, stretch, STRETCH_MAX};
+use aizip_models::logistic::{squash, STRETCH_MAX};
 
+/// The weight vectors of one set, one per context, each `width` long (padded to [`LANES`]).
 struct WeightSet {
     contexts: usize,
+    width: usize,
     weights: Vec<i32>,
     selected: usize,
     rate: i32,
 }
 
 impl WeightSet {
-    fn new(inputs: usize, contexts: usize, initial: i32, rate: i32) -> Self {
-        WeightSet {
-            contexts,
-            weights: vec![initial; inputs * contexts],
-            selected: 0,
-            rate,
+    fn new(inputs: usize, contexts: usize, rate: i32) -> Self {
+        let width = inputs.max(1).next_multiple_of(LANES);
+        let mut weights = vec![0; width * contexts];
+        // Start as the average of the real inputs; padding lanes stay 0.
+        for vector in weights.chunks_exact_mut(width) {
+            vector[..inputs].fill((1 << 16) / inputs.max(1) as i32);
         }
+        WeightSet { contexts, width, weights, selected: 0, rate }
     }
-}
 
-/// Rounded, clamped logistic output of one weight set.
-#[inline]
-fn mix_set(inputs: &[i32], weights: &[i32]) -> i32 {
-    (dot(inputs, weights) >> 8).clamp(-STRETCH_MAX, STRETCH_MAX)
+    #[inline]
+    fn select(&mut self, context: usize) {
+        debug_assert!(context < self.contexts);
+        self.selected = context.min(self.contexts - 1) * self.width;
+    }
+
+    #[inline]
+    fn vector(&self) -> &[i32] {
+        &self.weights[self.selected..self.selected + self.width]
+    }
+
+    /// Rounded, clamped logit of the selected vector applied to `inputs`.
+    #[inline]
+    fn mix(&self, simd: Simd, inputs: &[i32]) -> i32 {
+        (dot(simd, inputs, self.vector()) >> 8).clamp(-STRETCH_MAX, STRETCH_MAX)
+    }
+
+    #[inline]
+    fn train(&mut self, simd: Simd, inputs: &[i32], bit: u32, p: u32) {
+        let err = error(bit, p, self.rate);
+        train(simd, inputs, &mut self.weights[self.selected..self.selected + self.width], err);
+    }
 }
 
 /// A two-layer mixer; see the crate documentation.
 pub struct Mixer {
-    width: usize,
-    inputs: Vec<i32>,
+    simd: Simd,
+    inputs: usize,
+    padded: Vec<i32>,
     sets: Vec<WeightSet>,
     hidden: Vec<i32>,
     hidden_p: Vec<u32>,
@@ -80,20 +103,17 @@ pub struct Mixer {
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts) and a layer-2 vector chosen among `output_contexts`.
-    pub fn new(inputs: usize, selectors: &[usize], output_contexts: usize) -> Self {
-        let initial = (1 << 16) / inputs.max(1) as i32;
-        let sets = selectors
-            .iter()
-            .map(|&n| WeightSet::new(inputs, n, initial, 512))
-            .collect();
-        let k = selectors.len();
+    pub fn new(simd: Simd, inputs: usize, selectors: &[usize], output_contexts: usize) -> Self {
+        let sets: Vec<WeightSet> = selectors.iter().map(|&n| WeightSet::new(inputs, n, 512)).collect();
+        let output = WeightSet::new(sets.len(), output_contexts, 256);
         Mixer {
-            width: inputs,
-            inputs: vec![0; inputs],
+            simd,
+            inputs,
+            padded: vec![0; sets.first().map_or(LANES, |s| s.width)],
+            hidden: vec![0; output.width],
+            hidden_p: vec![32768; sets.len()],
             sets,
-            hidden: vec![0; k],
-            hidden_p: vec![32768; k],
-            output: WeightSet::new(k, output_contexts, (1 << 16) / k.max(1) as i32, 256),
+            output,
             p: 32768,
         }
     }
@@ -101,60 +121,37 @@ impl Mixer {
     /// Chooses the context of layer-1 set `set` for the next bit.
     #[inline]
     pub fn select(&mut self, set: usize, context: usize) {
-        let s = &mut self.sets[set];
-        debug_assert!(context < s.contexts);
-        s.selected = context.min(s.contexts - 1) * self.width;
+        self.sets[set].select(context);
     }
 
     /// Chooses the layer-2 context for the next bit.
     #[inline]
     pub fn select_output(&mut self, context: usize) {
-        let s = &mut self.output;
-        s.selected = context.min(s.contexts - 1) * self.hidden.len();
+        self.output.select(context);
     }
 
     /// Mixes `inputs` (each within ±2047, exactly as many as given to [`Mixer::new`]): the
     /// probability (16 bits) that the next bit is a 1.
+    #[inline]
     pub fn mix(&mut self, inputs: &[i32]) -> u32 {
         debug_assert!(inputs.iter().all(|x| x.abs() <= STRETCH_MAX));
-        self.inputs.copy_from_slice(inputs);
-        let n = self.width;
+        self.padded[..self.inputs].copy_from_slice(inputs);
         for (k, set) in self.sets.iter().enumerate() {
-            let s = mix_set(&self.inputs, &set.weights[set.selected..set.selected + n]);
+            let s = set.mix(self.simd, &self.padded);
             self.hidden[k] = s;
             self.hidden_p[k] = squash(s);
         }
-        let k = self.hidden.len();
-        let out = &self.output;
-        let s = mix_set(&self.hidden, &out.weights[out.selected..out.selected + k]);
-        self.p = squash(s);
+        self.p = squash(self.output.mix(self.simd, &self.hidden));
         self.p
     }
 
     /// Trains every selected weight vector on the coded bit.
+    #[inline]
     pub fn update(&mut self, bit: u32) {
-        let n = self.width;
         for (k, set) in self.sets.iter_mut().enumerate() {
-            let err = error(bit, self.hidden_p[k], set.rate);
-            train(
-                &self.inputs,
-                &mut set.weights[set.selected..set.selected + n],
-                err,
-            );
+            set.train(self.simd, &self.padded, bit, self.hidden_p[k]);
         }
-        let k = self.hidden.len();
-        let out = &mut self.output;
-        let err = error(bit, self.p, out.rate);
-        train(
-            &self.hidden,
-            &mut out.weights[out.selected..out.selected + k],
-            err,
-        );
-    }
-
-    /// The stretched output of the last [`Mixer::mix`].
-    pub fn stretched(&self) -> i32 {
-        stretch(self.p)
+        self.output.train(self.simd, &self.hidden, bit, self.p);
     }
 }
 
@@ -170,7 +167,7 @@ mod tests {
     #[test]
     fn learns_to_trust_the_right_input() {
         // Input 0 is informative, input 1 is noise; the mixer must learn to follow input 0.
-        let mut m = Mixer::new(2, &[1, 2], 1);
+        let mut m = Mixer::new(Simd::detect(), 2, &[1, 2], 1);
         let mut seed = 12345u32;
         let mut cost = 0.0;
         for i in 0..20_000 {

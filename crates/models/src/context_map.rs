@@ -57,7 +57,7 @@ pub struct ContextMap {
     state_at: usize,
     states: &'static StateTable,
     priority: [u8; 256],
-    map: StateMap,
+    map: StateMap<256>,
 }
 
 impl ContextMap {
@@ -67,7 +67,7 @@ impl ContextMap {
         let buckets = 1usize << (usize::BITS - 1 - buckets.leading_zeros());
         let states = StateTable::get();
         let mut priority = [0u8; 256];
-        let mut map = StateMap::new(256, 1023);
+        let mut map = StateMap::new(1023);
         for s in 0..states.len() {
             let (n0, n1) = states.counts(s as u8);
             priority[s] = (n0 + n1).min(255) as u8;

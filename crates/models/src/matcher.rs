@@ -38,7 +38,7 @@ pub struct MatchModel {
     length: u32,
     missed: bool,
     active: bool,
-    map: StateMap,
+    map: StateMap<32>,
 }
 
 impl MatchModel {
@@ -51,7 +51,7 @@ impl MatchModel {
             length: 0,
             missed: false,
             active: false,
-            map: StateMap::new(64, 1023),
+            map: StateMap::new(1023),
         }
     }
 }

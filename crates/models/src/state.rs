@@ -43,7 +43,7 @@ fn observe(n0: u16, n1: u16, bit: u32) -> (u16, u16) {
 
 /// The generated state machine.
 pub struct StateTable {
-    next: Vec<[u8; 2]>,
+    next: Box<[[u8; 2]; 256]>,
     counts: Vec<(u16, u16)>,
 }
 
@@ -67,7 +67,9 @@ impl StateTable {
                 next[s][bit as usize] = u8::try_from(t).expect("state table exceeds 256 states");
             }
         }
-        StateTable { next, counts }
+        let mut table = Box::new([[0u8; 2]; 256]);
+        table[..next.len()].copy_from_slice(&next);
+        StateTable { next: table, counts }
     }
 
     /// The shared table.
@@ -89,7 +91,7 @@ impl StateTable {
 
     /// Number of states in use (at most 256).
     pub fn len(&self) -> usize {
-        self.next.len()
+        self.counts.len()
     }
 
     /// Always false: state 0 exists.

@@ -27,19 +27,20 @@ fn reciprocals() -> &'static [u32; 1024] {
     })
 }
 
-/// A table of adaptive probabilities indexed by a small context.
-pub struct StateMap {
-    entries: Vec<u32>,
+/// A table of `N` adaptive probabilities indexed by a small context (`N` a power of two).
+pub struct StateMap<const N: usize> {
+    entries: Box<[u32; N]>,
     limit: u32,
     last: usize,
     reciprocals: &'static [u32; 1024],
 }
 
-impl StateMap {
-    /// `contexts` entries, all starting at p = 1/2; counts saturate at `limit` (at most 1023).
-    pub fn new(contexts: usize, limit: u32) -> Self {
+impl<const N: usize> StateMap<N> {
+    /// All entries start at p = 1/2; counts saturate at `limit` (at most 1023).
+    pub fn new(limit: u32) -> Self {
+        const { assert!(N.is_power_of_two()) };
         StateMap {
-            entries: vec![1 << 31; contexts],
+            entries: Box::new([1 << 31; N]),
             limit: limit.min(COUNT_MASK),
             last: 0,
             reciprocals: reciprocals(),
@@ -54,14 +55,14 @@ impl StateMap {
     /// Probability (16 bits) of a 1 in context `cx`; remembers `cx` for [`StateMap::update`].
     #[inline]
     pub fn p(&mut self, cx: usize) -> u32 {
-        self.last = cx;
-        (self.entries[cx] >> 16).max(1)
+        self.last = cx % N;
+        (self.entries[self.last] >> 16).max(1)
     }
 
     /// Learns `bit` in the context of the last [`StateMap::p`].
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        let entry = &mut self.entries[self.last];
+        let entry = &mut self.entries[self.last % N];
         let n = *entry & COUNT_MASK;
         let p = (*entry >> COUNT_BITS) as i64;
         let target = (bit as i64) << 22;
@@ -77,7 +78,7 @@ mod tests {
 
     #[test]
     fn learns_a_biased_source() {
-        let mut sm = StateMap::new(1, 1023);
+        let mut sm = StateMap::<1>::new(1023);
         for i in 0..10_000 {
             sm.p(0);
             sm.update((i % 10 != 0) as u32);
@@ -88,7 +89,7 @@ mod tests {
 
     #[test]
     fn first_observation_moves_far() {
-        let mut sm = StateMap::new(1, 127);
+        let mut sm = StateMap::<1>::new(127);
         sm.p(0);
         sm.update(1);
         assert!(sm.p(0) > 50_000);
