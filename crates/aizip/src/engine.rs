@@ -7,7 +7,8 @@ use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_mixer::{Apm, Mixer, Simd};
 use aizip_models::matcher::length_bucket;
-use aizip_models::{BitContext, History, Inputs, Model};
+use aizip_models::{BitContext, ContextSet, History, Model};
+use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
 /// (partial byte).
@@ -15,9 +16,14 @@ const SELECTORS: [usize; 3] = [16 * 256, 256 * 8, 256];
 
 pub struct Predictor {
     models: Vec<Box<dyn Model>>,
+    /// For each model, its slice of `hashes`.
+    context_ranges: Vec<Range<usize>>,
+    /// Indices of the models that push inputs of their own every bit.
+    bit_models: Vec<usize>,
+    hashes: Vec<u64>,
+    contexts: ContextSet,
     history: History,
     bit: BitContext,
-    inputs: Inputs,
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
@@ -27,24 +33,33 @@ pub struct Predictor {
 impl Predictor {
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
         let models = config.models();
-        let inputs: usize = models.iter().map(|m| m.input_count()).sum();
+        let mut tables = Vec::new();
+        let mut context_ranges = Vec::new();
+        for model in &models {
+            let own = model.context_tables();
+            context_ranges.push(tables.len()..tables.len() + own.len());
+            tables.extend(own);
+        }
+        let bit_models: Vec<usize> = (0..models.len()).filter(|&i| models[i].input_count() > 0).collect();
+        let inputs = tables.len() + models.iter().map(|m| m.input_count()).sum::<usize>();
         let history = History::new(config.sizing().history_bytes);
         let mut predictor = Predictor {
             mixer: Mixer::new(simd, inputs, &SELECTORS, 8),
             models,
+            context_ranges,
+            bit_models,
+            hashes: vec![0; tables.len()],
+            contexts: ContextSet::new(&tables),
             history,
             bit: BitContext {
                 c0: 1,
                 ..BitContext::default()
             },
-            inputs: Inputs::default(),
             apm_order1: Apm::new(1 << 16, 7),
             apm_match: Apm::new(32 * 256, 7),
             p: 32768,
         };
-        for model in &mut predictor.models {
-            model.update_byte(&predictor.history);
-        }
+        predictor.start_byte();
         predictor.predict();
         predictor
     }
@@ -58,8 +73,9 @@ impl Predictor {
     /// Learns the coded bit and prepares the next prediction.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        for model in &mut self.models {
-            model.update(bit);
+        self.contexts.update(bit);
+        for &i in &self.bit_models {
+            self.models[i].update(bit);
         }
         self.mixer.update(bit);
         self.apm_order1.update(bit);
@@ -71,18 +87,26 @@ impl Predictor {
             self.history.push(self.bit.c0 as u8);
             self.bit.c0 = 1;
             self.bit.bit_pos = 0;
-            for model in &mut self.models {
-                model.update_byte(&self.history);
-            }
+            self.start_byte();
         }
         self.predict();
     }
 
+    /// The models name the contexts of the next byte.
+    fn start_byte(&mut self) {
+        for (model, range) in self.models.iter_mut().zip(&self.context_ranges) {
+            model.update_byte(&self.history, &mut self.hashes[range.clone()]);
+        }
+        self.contexts.set_contexts(&self.hashes);
+    }
+
     #[inline]
     fn predict(&mut self) {
-        self.inputs.clear();
-        for model in &mut self.models {
-            model.predict(&mut self.bit, &self.history, &mut self.inputs);
+        let inputs = self.mixer.inputs();
+        inputs.clear();
+        self.contexts.predict(self.bit.c0, self.bit.bit_pos, inputs);
+        for &i in &self.bit_models {
+            self.models[i].predict(&mut self.bit, &self.history, inputs);
         }
         let c0 = self.bit.c0 as usize;
         let c1 = self.history.back(1) as usize;
@@ -91,7 +115,7 @@ impl Predictor {
         self.mixer.select(1, c1 * 8 + self.bit.bit_pos as usize);
         self.mixer.select(2, c0);
         self.mixer.select_output(self.bit.bit_pos as usize);
-        let p_mix = self.mixer.mix(self.inputs.as_slice());
+        let p_mix = self.mixer.mix();
 
         let p1 = self.apm_order1.refine(p_mix, c0 | c1 << 8);
         let match_context = if self.bit.match_length > 0 {

@@ -62,9 +62,10 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
         let mut acc = _mm256_setzero_si256();
-        for (x, w) in inputs.chunks_exact(LANES).zip(weights.chunks_exact(LANES)) {
-            let x = _mm256_loadu_si256(x.as_ptr() as *const __m256i);
-            let w = _mm256_loadu_si256(w.as_ptr() as *const __m256i);
+        let (x, w) = (inputs.as_ptr() as *const __m256i, weights.as_ptr() as *const __m256i);
+        for block in 0..inputs.len() / LANES {
+            let x = _mm256_loadu_si256(x.add(block));
+            let w = _mm256_loadu_si256(w.add(block));
             acc = _mm256_add_epi32(acc, _mm256_srai_epi32(_mm256_mullo_epi32(x, w), 8));
         }
         let pair = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
@@ -80,9 +81,10 @@ mod avx2 {
         let err = _mm256_set1_epi32(err);
         let round = _mm256_set1_epi32(1 << 13);
         let (low, high) = (_mm256_set1_epi32(-WEIGHT_LIMIT), _mm256_set1_epi32(WEIGHT_LIMIT));
-        for (x, w) in inputs.chunks_exact(LANES).zip(weights.chunks_exact_mut(LANES)) {
-            let x = _mm256_loadu_si256(x.as_ptr() as *const __m256i);
-            let p = w.as_mut_ptr() as *mut __m256i;
+        let (x, w) = (inputs.as_ptr() as *const __m256i, weights.as_mut_ptr() as *mut __m256i);
+        for block in 0..inputs.len() / LANES {
+            let x = _mm256_loadu_si256(x.add(block));
+            let p = w.add(block);
             let delta = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(x, err), round), 14);
             let w = _mm256_add_epi32(_mm256_loadu_si256(p), delta);
             _mm256_storeu_si256(p, _mm256_min_epi32(_mm256_max_epi32(w, low), high));

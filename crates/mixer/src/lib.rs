@@ -29,7 +29,7 @@
 //!
 //! ## Calling order (per bit)
 //! ```text
-//! mixer.select(k, ctx) for each set      p = mixer.mix(&inputs)
+//! mixer.inputs() ← models      mixer.select(k, ctx) for each set      p = mixer.mix()
 //! p' = apm.refine(p, ctx) …        code the bit      mixer.update(bit); apm.update(bit) …
 //! ```
 //! Everything is integer arithmetic: identical results on every machine.
@@ -43,6 +43,7 @@ pub use dot::{dot, train, LANES, WEIGHT_LIMIT};
 pub use simd::Simd;
 
 use aizip_models::logistic::{squash, STRETCH_MAX};
+use aizip_models::Inputs;
 
 /// The weight vectors of one set, one per context, each `width` long (padded to [`LANES`]).
 struct WeightSet {
@@ -91,8 +92,7 @@ impl WeightSet {
 /// A two-layer mixer; see the crate documentation.
 pub struct Mixer {
     simd: Simd,
-    inputs: usize,
-    padded: Vec<i32>,
+    inputs: Inputs,
     sets: Vec<WeightSet>,
     hidden: Vec<i32>,
     hidden_p: Vec<u32>,
@@ -108,8 +108,7 @@ impl Mixer {
         let output = WeightSet::new(sets.len(), output_contexts, 256);
         Mixer {
             simd,
-            inputs,
-            padded: vec![0; sets.first().map_or(LANES, |s| s.width)],
+            inputs: Inputs::with_capacity(sets.first().map_or(LANES, |s| s.width)),
             hidden: vec![0; output.width],
             hidden_p: vec![32768; sets.len()],
             sets,
@@ -130,14 +129,20 @@ impl Mixer {
         self.output.select(context);
     }
 
-    /// Mixes `inputs` (each within ±2047, exactly as many as given to [`Mixer::new`]): the
-    /// probability (16 bits) that the next bit is a 1.
+    /// The input buffer: clear it, push the inputs (each within ±2047), then [`Mixer::mix`].
     #[inline]
-    pub fn mix(&mut self, inputs: &[i32]) -> u32 {
-        debug_assert!(inputs.iter().all(|x| x.abs() <= STRETCH_MAX));
-        self.padded[..self.inputs].copy_from_slice(inputs);
+    pub fn inputs(&mut self) -> &mut Inputs {
+        &mut self.inputs
+    }
+
+    /// Mixes the inputs (exactly as many as given to [`Mixer::new`]): the probability (16 bits)
+    /// that the next bit is a 1.
+    #[inline]
+    pub fn mix(&mut self) -> u32 {
+        debug_assert!(self.inputs.as_slice().iter().all(|x| x.abs() <= STRETCH_MAX));
+        let inputs = self.inputs.padded();
         for (k, set) in self.sets.iter().enumerate() {
-            let s = set.mix(self.simd, &self.padded);
+            let s = set.mix(self.simd, inputs);
             self.hidden[k] = s;
             self.hidden_p[k] = squash(s);
         }
@@ -149,7 +154,7 @@ impl Mixer {
     #[inline]
     pub fn update(&mut self, bit: u32) {
         for (k, set) in self.sets.iter_mut().enumerate() {
-            set.train(self.simd, &self.padded, bit, self.hidden_p[k]);
+            set.train(self.simd, self.inputs.padded(), bit, self.hidden_p[k]);
         }
         self.output.train(self.simd, &self.hidden, bit, self.p);
     }
@@ -177,7 +182,11 @@ mod tests {
             m.select(0, 0);
             m.select(1, (i & 1) as usize);
             m.select_output(0);
-            let p = m.mix(&[if bit == 1 { 600 } else { -600 }, noise]) as f64 / 65536.0;
+            let inputs = m.inputs();
+            inputs.clear();
+            inputs.push(if bit == 1 { 600 } else { -600 });
+            inputs.push(noise);
+            let p = m.mix() as f64 / 65536.0;
             if i >= 10_000 {
                 cost -= if bit == 1 { p } else { 1.0 - p }.log2();
             }

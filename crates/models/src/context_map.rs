@@ -17,8 +17,7 @@
 //!
 //! ## Prediction
 //! Each bit the current node's state is mapped to a probability by an adaptive [`StateMap`], and the
-//! map contributes two mixer inputs: `stretch(p)`, and `(p - 1/2)` scaled (zero for a never-seen
-//! history), which lets the mixer weigh confident and unsure contexts differently.
+//! map contributes one mixer input, `stretch(p)`.
 
 use crate::logistic::stretch;
 use crate::model::Inputs;
@@ -29,9 +28,6 @@ use crate::table::ZeroedTable;
 const BUCKET_BYTES: usize = 64;
 const SLOT_BYTES: usize = 16;
 const SLOTS_PER_BUCKET: usize = BUCKET_BYTES / SLOT_BYTES;
-
-/// Mixer inputs contributed by one context map.
-pub const CONTEXT_MAP_INPUTS: usize = 1;
 
 /// Final mixing of a 64-bit hash (a multiply–xorshift finaliser).
 #[inline]
@@ -133,7 +129,7 @@ impl ContextMap {
         self.slot = bucket + victim * SLOT_BYTES;
     }
 
-    /// Pushes this map's inputs for the next bit. `c0` is the partial byte with a leading 1,
+    /// Pushes this map's input for the next bit. `c0` is the partial byte with a leading 1,
     /// `bit_pos` the number of its bits already known.
     #[inline]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
@@ -187,7 +183,7 @@ mod tests {
     #[test]
     fn learns_what_follows_a_context() {
         let mut map = ContextMap::new(1 << 16);
-        let mut inputs = Inputs::default();
+        let mut inputs = Inputs::with_capacity(1);
         let mut last = 0.0;
         for round in 0..50 {
             for ctx in 0..100u64 {

@@ -13,24 +13,28 @@
 //! * [`statemap`]: adaptive probability per small context (a bit-history state, a match length…):
 //!   `p += (bit - p) · 2/(2n+3)`, n = hits so far, capped.
 //! * [`context_map`]: a hashed table of bit histories, 64-byte buckets of four 16-byte nibble slots
-//!   with checksums and priority replacement, and a [`statemap::StateMap`] over its states.
+//!   with checksums and priority replacement, and a [`statemap::StateMap`] over its states;
+//!   [`context_set`] runs all of them side by side.
 //! * [`model`]: the [`Model`] trait, the shared [`History`] of coded bytes and the per-bit
 //!   [`BitContext`].
-//! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),
-//!   [`matcher::MatchModel`] (longest recent match).
+//! * Models: [`order::OrderModel`] (last n bytes) and [`word::WordModel`] (last words, case-folded)
+//!   name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
 //!
 //! ## Calling order (per byte)
 //! ```text
-//! for model: model.update_byte(&history)          // new contexts, prefetches
-//! for bit in 0..8:
-//!     for model: model.predict(&mut bit_ctx, &history, &mut inputs)
-//!     p = mixer(inputs) → SSE → coder codes bit with p
-//!     for model: model.update(bit)
 //! history.push(byte)
+//! for model: model.update_byte(&history, &mut its_context_hashes)
+//! context_set.set_contexts(&all_context_hashes)        // prefetches every bucket
+//! for bit in 0..8:
+//!     context_set.predict(c0, bit_pos, &mut inputs)     // one input per context
+//!     for bit model: model.predict(&mut bit_ctx, &history, &mut inputs)
+//!     p = mixer(inputs) → APMs → coder codes bit with p
+//!     context_set.update(bit); for bit model: model.update(bit)
 //! ```
 //! All arithmetic that influences a coded bit is integer, so archives are identical on every machine.
 
 pub mod context_map;
+pub mod context_set;
 pub mod logistic;
 pub mod matcher;
 pub mod model;
@@ -41,6 +45,7 @@ pub mod table;
 pub mod word;
 
 pub use context_map::ContextMap;
+pub use context_set::ContextSet;
 pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
 pub use order::OrderModel;

@@ -65,7 +65,7 @@ impl Model for MatchModel {
         2
     }
 
-    fn update_byte(&mut self, history: &History) {
+    fn update_byte(&mut self, history: &History, _contexts: &mut [u64]) {
         let len = history.len();
         if self.length > 0 && !self.missed && history.at(self.pointer) == history.back(1) {
             self.length = (self.length + 1).min(MAX_LENGTH);

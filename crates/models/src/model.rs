@@ -1,31 +1,46 @@
 //! The model trait and what the engine shares with every model.
 
-/// Stretched predictions collected for the mixer, in model order.
+/// Stretched predictions collected for the mixer, in model order, in a buffer whose length is
+/// fixed in advance (the mixer pads it to its vector width; unused lanes stay 0).
 #[derive(Default)]
 pub struct Inputs {
     values: Vec<i32>,
+    len: usize,
 }
 
 impl Inputs {
+    /// Room for `capacity` inputs.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Inputs { values: vec![0; capacity], len: 0 }
+    }
+
     #[inline]
     pub fn push(&mut self, stretched: i32) {
-        self.values.push(stretched);
+        self.values[self.len] = stretched;
+        self.len += 1;
     }
 
+    #[inline]
     pub fn clear(&mut self) {
-        self.values.clear();
+        self.len = 0;
     }
 
+    /// The inputs pushed since the last [`Inputs::clear`].
     pub fn as_slice(&self) -> &[i32] {
+        &self.values[..self.len]
+    }
+
+    /// The whole buffer, padding included.
+    pub fn padded(&self) -> &[i32] {
         &self.values
     }
 
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len == 0
     }
 }
 
@@ -107,20 +122,31 @@ pub struct BitContext {
     pub match_bit: u32,
 }
 
-/// A bit predictor. The engine calls, for every byte:
-/// `update_byte` once (the new byte is in `history`), then for each of the 8 bits
-/// `predict` (push exactly `input_count()` inputs) and `update` with the coded bit.
+/// A model. Most models only *name contexts*: at each byte boundary they hash what they look at
+/// (the last bytes, the current word…) into one value per context, and the engine's
+/// [`crate::ContextSet`] turns each hash into bit predictions. Models that predict bits in their own
+/// way (the match model) also push mixer inputs every bit.
+///
+/// Calling order, per byte: `update_byte` once (the completed byte is in `history`); then for each
+/// of the 8 bits, if `input_count() > 0`, `predict` (push exactly `input_count()` inputs) and
+/// `update` with the coded bit.
 pub trait Model {
     /// Short name, used by reports such as `aizip ablate`.
     fn name(&self) -> String;
-    /// Number of mixer inputs this model pushes per bit.
-    fn input_count(&self) -> usize;
-    /// A byte was completed (or coding starts): compute the contexts for the next byte.
-    fn update_byte(&mut self, history: &History);
-    /// Push this model's predictions for the next bit.
-    fn predict(&mut self, bit: &mut BitContext, history: &History, inputs: &mut Inputs);
+    /// Table bytes for each hashed context this model names (empty if it names none).
+    fn context_tables(&self) -> Vec<usize> {
+        Vec::new()
+    }
+    /// Number of mixer inputs this model pushes itself per bit.
+    fn input_count(&self) -> usize {
+        0
+    }
+    /// A byte was completed (or coding starts): write one hash per context into `contexts`.
+    fn update_byte(&mut self, history: &History, contexts: &mut [u64]);
+    /// Push this model's own predictions for the next bit.
+    fn predict(&mut self, _bit: &mut BitContext, _history: &History, _inputs: &mut Inputs) {}
     /// Learn the bit just coded.
-    fn update(&mut self, bit: u32);
+    fn update(&mut self, _bit: u32) {}
 }
 
 #[cfg(test)]

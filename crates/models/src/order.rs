@@ -1,21 +1,18 @@
 //! Order-n context model: the last `n` bytes predict the next one.
 
-use crate::context_map::{combine, ContextMap, CONTEXT_MAP_INPUTS};
-use crate::model::{BitContext, History, Inputs, Model};
+use crate::context_map::combine;
+use crate::model::{History, Model};
 
-/// Predicts from the hash of the previous `order` bytes (`order <= 8`).
+/// Names the context of the previous `order` bytes (`order <= 8`).
 pub struct OrderModel {
     order: u32,
-    map: ContextMap,
+    table_bytes: usize,
 }
 
 impl OrderModel {
     pub fn new(order: u32, table_bytes: usize) -> Self {
         assert!(order <= 8, "orders above 8 need a rolling hash");
-        OrderModel {
-            order,
-            map: ContextMap::new(table_bytes),
-        }
+        OrderModel { order, table_bytes }
     }
 }
 
@@ -24,25 +21,12 @@ impl Model for OrderModel {
         format!("order{}", self.order)
     }
 
-    fn input_count(&self) -> usize {
-        CONTEXT_MAP_INPUTS
+    fn context_tables(&self) -> Vec<usize> {
+        vec![self.table_bytes]
     }
 
-    fn update_byte(&mut self, history: &History) {
-        let mask = if self.order == 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * self.order)) - 1
-        };
-        self.map
-            .set_context(combine(self.order as u64, history.last8() & mask));
-    }
-
-    fn predict(&mut self, bit: &mut BitContext, _history: &History, inputs: &mut Inputs) {
-        self.map.predict(bit.c0, bit.bit_pos, inputs);
-    }
-
-    fn update(&mut self, bit: u32) {
-        self.map.update(bit);
+    fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
+        let mask = if self.order == 8 { u64::MAX } else { (1u64 << (8 * self.order)) - 1 };
+        contexts[0] = combine(self.order as u64, history.last8() & mask);
     }
 }

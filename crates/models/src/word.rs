@@ -5,8 +5,8 @@
 //! complete words before it; between words, the last byte takes the partial word's place, so that
 //! "word, " and "word. " predict differently.
 
-use crate::context_map::{combine, ContextMap, CONTEXT_MAP_INPUTS};
-use crate::model::{BitContext, History, Inputs, Model};
+use crate::context_map::combine;
+use crate::model::{History, Model};
 
 const MAX_WORDS: usize = 4;
 
@@ -14,7 +14,7 @@ pub struct WordModel {
     words: usize,
     current: u64,
     previous: [u64; MAX_WORDS],
-    map: ContextMap,
+    table_bytes: usize,
 }
 
 impl WordModel {
@@ -25,7 +25,7 @@ impl WordModel {
             words,
             current: 0,
             previous: [0; MAX_WORDS],
-            map: ContextMap::new(table_bytes),
+            table_bytes,
         }
     }
 }
@@ -45,11 +45,11 @@ impl Model for WordModel {
         format!("word{}", self.words)
     }
 
-    fn input_count(&self) -> usize {
-        CONTEXT_MAP_INPUTS
+    fn context_tables(&self) -> Vec<usize> {
+        vec![self.table_bytes]
     }
 
-    fn update_byte(&mut self, history: &History) {
+    fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let byte = history.back(1);
         match word_letter(byte) {
             Some(letter) => self.current = combine(self.current, letter as u64 + 1),
@@ -68,14 +68,6 @@ impl Model for WordModel {
         for &w in &self.previous[..self.words - 1] {
             h = combine(h, w);
         }
-        self.map.set_context(combine(h, self.words as u64));
-    }
-
-    fn predict(&mut self, bit: &mut BitContext, _history: &History, inputs: &mut Inputs) {
-        self.map.predict(bit.c0, bit.bit_pos, inputs);
-    }
-
-    fn update(&mut self, bit: u32) {
-        self.map.update(bit);
+        contexts[0] = combine(h, self.words as u64);
     }
 }

@@ -1,0 +1,53 @@
+//! All hashed contexts of the engine, modelled together.
+//!
+//! Models name contexts once per byte; per bit, the same small amount of work is done for every
+//! context (see [`ContextMap`]). Keeping the maps side by side in one loop lets the bucket loads of
+//! all contexts overlap (each map prefetches its bucket as soon as its hash is known) and keeps the
+//! per-bit path free of dynamic calls.
+
+use crate::context_map::ContextMap;
+use crate::model::Inputs;
+
+pub struct ContextSet {
+    maps: Vec<ContextMap>,
+}
+
+impl ContextSet {
+    /// One map per entry of `table_bytes`.
+    pub fn new(table_bytes: &[usize]) -> Self {
+        ContextSet { maps: table_bytes.iter().map(|&bytes| ContextMap::new(bytes)).collect() }
+    }
+
+    /// Number of contexts (and mixer inputs).
+    pub fn len(&self) -> usize {
+        self.maps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.maps.is_empty()
+    }
+
+    /// Sets the contexts for the coming byte, in order.
+    #[inline]
+    pub fn set_contexts(&mut self, hashes: &[u64]) {
+        for (map, &hash) in self.maps.iter_mut().zip(hashes) {
+            map.set_context(hash);
+        }
+    }
+
+    /// Pushes one input per context for the next bit.
+    #[inline]
+    pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
+        for map in &mut self.maps {
+            map.predict(c0, bit_pos, inputs);
+        }
+    }
+
+    /// Learns the bit just coded.
+    #[inline]
+    pub fn update(&mut self, bit: u32) {
+        for map in &mut self.maps {
+            map.update(bit);
+        }
+    }
+}
