@@ -40,7 +40,9 @@ impl Predictor {
             context_ranges.push(tables.len()..tables.len() + own.len());
             tables.extend(own);
         }
-        let bit_models: Vec<usize> = (0..models.len()).filter(|&i| models[i].input_count() > 0).collect();
+        let bit_models: Vec<usize> = (0..models.len())
+            .filter(|&i| models[i].input_count() > 0)
+            .collect();
         let inputs = tables.len() + models.iter().map(|m| m.input_count()).sum::<usize>();
         let history = History::new(config.sizing().history_bytes);
         let mut predictor = Predictor {

@@ -23,8 +23,8 @@ pub mod engine;
 pub mod format;
 pub mod model_set;
 
-pub use format::{Error, Header};
 pub use aizip_mixer::Simd;
+pub use format::{Error, Header};
 pub use model_set::{EngineConfig, DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL};
 
 use aizip_coder::{Decoder, Encoder};

@@ -1,6 +1,7 @@
 //! The `aizip` command line. See `aizip --help` and the README.
 
 mod cli_output;
+mod score;
 
 use aizip::{Error, Options, Progress};
 use anyhow::{anyhow, Context, Result};
@@ -31,6 +32,21 @@ enum Command {
     Decompress(CommonArgs),
     /// For each model, the archive size and time with that model left out.
     Ablate(AblateArgs),
+    /// Compress, decompress and verify FILE; report the prize score, speed and memory.
+    Score(ScoreArgs),
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// File to measure on.
+    input: PathBuf,
+    /// Compression level.
+    #[arg(short, long, default_value_t = aizip::DEFAULT_LEVEL,
+          value_parser = clap::value_parser!(u8).range(aizip::MIN_LEVEL as i64..=aizip::MAX_LEVEL as i64))]
+    level: u8,
+    /// Print one JSON object instead of the report.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -77,6 +93,7 @@ fn main() {
         Command::Compress(args) => compress(args),
         Command::Decompress(args) => decompress(args),
         Command::Ablate(args) => ablate(args),
+        Command::Score(args) => score_command(args),
     };
     if let Err(e) = result {
         eprintln!("aizip: {e:#}");
@@ -238,14 +255,28 @@ fn ablate(args: AblateArgs) -> Result<()> {
     let data = input.bytes();
     let measure = |disabled: Vec<String>| -> Result<(u64, f64)> {
         let start = Instant::now();
-        let options = Options { level: args.level, disabled, ..Options::default() };
-        let size = aizip::compress(data, &options, io::sink(), |_| {}).map_err(|e| name_error(e, &args.input))?;
+        let options = Options {
+            level: args.level,
+            disabled,
+            ..Options::default()
+        };
+        let size = aizip::compress(data, &options, io::sink(), |_| {})
+            .map_err(|e| name_error(e, &args.input))?;
         Ok((size, start.elapsed().as_secs_f64()))
     };
     let (base_size, base_time) = measure(Vec::new())?;
-    println!("{:<12} {:>12} {:>10} {:>9} {:>9}", "without", "bytes", "diff", "diff %", "saves s");
-    println!("{:<12} {:>12} {:>10} {:>9} {:>9.2}", "(nothing)", base_size, 0, "0.000", 0.0);
-    for spec in aizip::model_set::MODEL_SET {
+    println!(
+        "{:<12} {:>12} {:>10} {:>9} {:>9}",
+        "without", "bytes", "diff", "diff %", "saves s"
+    );
+    println!(
+        "{:<12} {:>12} {:>10} {:>9} {:>9.2}",
+        "(nothing)", base_size, 0, "0.000", 0.0
+    );
+    for spec in aizip::model_set::MODEL_SET
+        .iter()
+        .filter(|s| s.min_level <= args.level)
+    {
         let (size, time) = measure(vec![spec.name.to_string()])?;
         let diff = size as i64 - base_size as i64;
         println!(
@@ -256,6 +287,17 @@ fn ablate(args: AblateArgs) -> Result<()> {
             diff as f64 * 100.0 / base_size as f64,
             base_time - time
         );
+    }
+    Ok(())
+}
+
+fn score_command(args: ScoreArgs) -> Result<()> {
+    let input = InputData::open(&args.input)?;
+    let result = score::score(&args.input, input.bytes(), args.level)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print!("{}", result.report());
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The model set and the compression levels: the one place a researcher edits.
 //!
-//! [`MODEL_SET`] lists every model the engine runs, in mixer-input order, with a constructor that
-//! receives the table sizes of the chosen level. Removing a line removes a model (the archive
+//! [`MODEL_SET`] lists every model the engine runs, in mixer-input order, with the lowest level
+//! that runs it and a constructor that receives the table sizes of the chosen level. Removing a line removes a model (the archive
 //! format version must then change, since archives depend on the exact set); `aizip ablate` does
 //! the same at run time with [`EngineConfig::disabled`].
 
@@ -21,6 +21,8 @@ pub struct Sizing {
 /// One entry of the model set.
 pub struct ModelSpec {
     pub name: &'static str,
+    /// Levels below this leave the model out.
+    pub min_level: u8,
     pub build: fn(&Sizing) -> Box<dyn Model>,
 }
 
@@ -29,10 +31,21 @@ const fn small_order_bytes(order: u32) -> usize {
     (1usize << (8 * order)) * 17 * 16
 }
 
-/// Every model of the engine, in mixer-input order.
+/// Every model of the engine, in mixer-input order, with the lowest level that uses it.
 pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
+        name: "order0",
+        min_level: 1,
+        build: |s| {
+            Box::new(OrderModel::new(
+                0,
+                s.context_bytes.min(small_order_bytes(0)),
+            ))
+        },
+    },
+    ModelSpec {
         name: "order1",
+        min_level: 1,
         build: |s| {
             Box::new(OrderModel::new(
                 1,
@@ -42,6 +55,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
     },
     ModelSpec {
         name: "order2",
+        min_level: 1,
         build: |s| {
             Box::new(OrderModel::new(
                 2,
@@ -51,26 +65,42 @@ pub const MODEL_SET: &[ModelSpec] = &[
     },
     ModelSpec {
         name: "order3",
+        min_level: 1,
         build: |s| Box::new(OrderModel::new(3, s.context_bytes)),
     },
     ModelSpec {
         name: "order4",
+        min_level: 1,
         build: |s| Box::new(OrderModel::new(4, s.context_bytes)),
     },
     ModelSpec {
+        name: "order5",
+        min_level: 7,
+        build: |s| Box::new(OrderModel::new(5, s.context_bytes)),
+    },
+    ModelSpec {
         name: "order6",
+        min_level: 3,
         build: |s| Box::new(OrderModel::new(6, s.context_bytes)),
     },
     ModelSpec {
         name: "word1",
+        min_level: 1,
         build: |s| Box::new(WordModel::new(1, s.context_bytes)),
     },
     ModelSpec {
         name: "word2",
+        min_level: 3,
         build: |s| Box::new(WordModel::new(2, s.context_bytes)),
     },
     ModelSpec {
+        name: "word3",
+        min_level: 7,
+        build: |s| Box::new(WordModel::new(3, s.context_bytes)),
+    },
+    ModelSpec {
         name: "match",
+        min_level: 1,
         build: |s| Box::new(MatchModel::new(s.match_bits)),
     },
 ];
@@ -124,7 +154,9 @@ impl EngineConfig {
         let sizing = self.sizing();
         MODEL_SET
             .iter()
-            .filter(|spec| !self.disabled.iter().any(|d| d == spec.name))
+            .filter(|spec| {
+                spec.min_level <= self.level && !self.disabled.iter().any(|d| d == spec.name)
+            })
             .map(|spec| (spec.build)(&sizing))
             .collect()
     }
@@ -136,7 +168,7 @@ mod tests {
 
     #[test]
     fn names_match_the_models() {
-        let config = EngineConfig::new(1, 1000);
+        let config = EngineConfig::new(MAX_LEVEL, 1000);
         let models = config.models();
         assert_eq!(models.len(), MODEL_SET.len());
         for (spec, model) in MODEL_SET.iter().zip(&models) {

@@ -42,7 +42,10 @@ mod scalar {
     use super::WEIGHT_LIMIT;
 
     pub fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
-        inputs.iter().zip(weights).fold(0i32, |sum, (&x, &w)| sum.wrapping_add((x * w) >> 8))
+        inputs
+            .iter()
+            .zip(weights)
+            .fold(0i32, |sum, (&x, &w)| sum.wrapping_add((x * w) >> 8))
     }
 
     pub fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
@@ -62,13 +65,19 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
         let mut acc = _mm256_setzero_si256();
-        let (x, w) = (inputs.as_ptr() as *const __m256i, weights.as_ptr() as *const __m256i);
+        let (x, w) = (
+            inputs.as_ptr() as *const __m256i,
+            weights.as_ptr() as *const __m256i,
+        );
         for block in 0..inputs.len() / LANES {
             let x = _mm256_loadu_si256(x.add(block));
             let w = _mm256_loadu_si256(w.add(block));
             acc = _mm256_add_epi32(acc, _mm256_srai_epi32(_mm256_mullo_epi32(x, w), 8));
         }
-        let pair = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+        let pair = _mm_add_epi32(
+            _mm256_castsi256_si128(acc),
+            _mm256_extracti128_si256(acc, 1),
+        );
         let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b01_00_11_10));
         let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b10_11_00_01));
         _mm_cvtsi128_si32(pair)
@@ -80,8 +89,14 @@ mod avx2 {
     pub unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
         let err = _mm256_set1_epi32(err);
         let round = _mm256_set1_epi32(1 << 13);
-        let (low, high) = (_mm256_set1_epi32(-WEIGHT_LIMIT), _mm256_set1_epi32(WEIGHT_LIMIT));
-        let (x, w) = (inputs.as_ptr() as *const __m256i, weights.as_mut_ptr() as *mut __m256i);
+        let (low, high) = (
+            _mm256_set1_epi32(-WEIGHT_LIMIT),
+            _mm256_set1_epi32(WEIGHT_LIMIT),
+        );
+        let (x, w) = (
+            inputs.as_ptr() as *const __m256i,
+            weights.as_mut_ptr() as *mut __m256i,
+        );
         for block in 0..inputs.len() / LANES {
             let x = _mm256_loadu_si256(x.add(block));
             let p = w.add(block);

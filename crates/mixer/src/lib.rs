@@ -62,7 +62,13 @@ impl WeightSet {
         for vector in weights.chunks_exact_mut(width) {
             vector[..inputs].fill((1 << 16) / inputs.max(1) as i32);
         }
-        WeightSet { contexts, width, weights, selected: 0, rate }
+        WeightSet {
+            contexts,
+            width,
+            weights,
+            selected: 0,
+            rate,
+        }
     }
 
     #[inline]
@@ -85,7 +91,12 @@ impl WeightSet {
     #[inline]
     fn train(&mut self, simd: Simd, inputs: &[i32], bit: u32, p: u32) {
         let err = error(bit, p, self.rate);
-        train(simd, inputs, &mut self.weights[self.selected..self.selected + self.width], err);
+        train(
+            simd,
+            inputs,
+            &mut self.weights[self.selected..self.selected + self.width],
+            err,
+        );
     }
 }
 
@@ -104,7 +115,10 @@ impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts) and a layer-2 vector chosen among `output_contexts`.
     pub fn new(simd: Simd, inputs: usize, selectors: &[usize], output_contexts: usize) -> Self {
-        let sets: Vec<WeightSet> = selectors.iter().map(|&n| WeightSet::new(inputs, n, 512)).collect();
+        let sets: Vec<WeightSet> = selectors
+            .iter()
+            .map(|&n| WeightSet::new(inputs, n, 512))
+            .collect();
         let output = WeightSet::new(sets.len(), output_contexts, 256);
         Mixer {
             simd,
@@ -139,7 +153,11 @@ impl Mixer {
     /// that the next bit is a 1.
     #[inline]
     pub fn mix(&mut self) -> u32 {
-        debug_assert!(self.inputs.as_slice().iter().all(|x| x.abs() <= STRETCH_MAX));
+        debug_assert!(self
+            .inputs
+            .as_slice()
+            .iter()
+            .all(|x| x.abs() <= STRETCH_MAX));
         let inputs = self.inputs.padded();
         for (k, set) in self.sets.iter().enumerate() {
             let s = set.mix(self.simd, inputs);

@@ -15,7 +15,12 @@ pub struct ContextSet {
 impl ContextSet {
     /// One map per entry of `table_bytes`.
     pub fn new(table_bytes: &[usize]) -> Self {
-        ContextSet { maps: table_bytes.iter().map(|&bytes| ContextMap::new(bytes)).collect() }
+        ContextSet {
+            maps: table_bytes
+                .iter()
+                .map(|&bytes| ContextMap::new(bytes))
+                .collect(),
+        }
     }
 
     /// Number of contexts (and mixer inputs).

@@ -12,7 +12,6 @@
 //! computed offline; the rounding error after 2,047 steps is below 2^-36, far below the 2^-16
 //! resolution of the results.
 
-
 /// Largest magnitude in the stretch domain.
 pub const STRETCH_MAX: i32 = 2047;
 
@@ -41,7 +40,13 @@ const fn build_squash() -> [u16; 4095] {
         // p = 1 / (1 + e^-x): for x >= 0 that is ONE / (ONE + e); for x < 0, e / (ONE + e).
         let numerator = if x >= 0 { ONE } else { e };
         let p = ((numerator << 16) + ((ONE + e) >> 1)) / (ONE + e);
-        squash[(x + STRETCH_MAX) as usize] = if p < 1 { 1 } else if p > 65535 { 65535 } else { p as u16 };
+        squash[(x + STRETCH_MAX) as usize] = if p < 1 {
+            1
+        } else if p > 65535 {
+            65535
+        } else {
+            p as u16
+        };
         x += 1;
     }
     squash

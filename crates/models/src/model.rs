@@ -11,7 +11,10 @@ pub struct Inputs {
 impl Inputs {
     /// Room for `capacity` inputs.
     pub fn with_capacity(capacity: usize) -> Self {
-        Inputs { values: vec![0; capacity], len: 0 }
+        Inputs {
+            values: vec![0; capacity],
+            len: 0,
+        }
     }
 
     #[inline]

@@ -26,7 +26,11 @@ impl Model for OrderModel {
     }
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
-        let mask = if self.order == 8 { u64::MAX } else { (1u64 << (8 * self.order)) - 1 };
+        let mask = if self.order == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * self.order)) - 1
+        };
         contexts[0] = combine(self.order as u64, history.last8() & mask);
     }
 }

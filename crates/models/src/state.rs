@@ -69,7 +69,10 @@ impl StateTable {
         }
         let mut table = Box::new([[0u8; 2]; 256]);
         table[..next.len()].copy_from_slice(&next);
-        StateTable { next: table, counts }
+        StateTable {
+            next: table,
+            counts,
+        }
     }
 
     /// The shared table.

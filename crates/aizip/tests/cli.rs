@@ -1,0 +1,319 @@
+//! The command line as a user meets it: round trips, refusals and every error case, each checked
+//! for its exit code, a one-line message naming the problem, and no file left behind.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn aizip(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aizip"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run aizip")
+}
+
+fn sample_text() -> Vec<u8> {
+    include_str!("../src/lib.rs").repeat(4).into_bytes()
+}
+
+/// A folder with `name` holding the sample text.
+fn folder_with(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    fs::write(&path, sample_text()).unwrap();
+    (dir, path)
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn assert_error(out: &Output, code: i32, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert!(stderr.contains(needle), "expected {needle:?} in {stderr:?}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected: {stderr:?}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn round_trip_with_default_names_keeps_the_input() {
+    let (dir, _) = folder_with("text.txt");
+    let out = aizip(&["compress", "-q", "text.txt"], dir.path());
+    assert!(out.status.success());
+    assert_eq!(files_in(dir.path()), ["text.txt", "text.txt.aiz"]);
+    fs::rename(dir.path().join("text.txt"), dir.path().join("original.txt")).unwrap();
+    let out = aizip(&["decompress", "-q", "text.txt.aiz"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fs::read(dir.path().join("text.txt")).unwrap(),
+        sample_text()
+    );
+}
+
+#[test]
+fn rm_removes_the_input_only_after_success() {
+    let (dir, _) = folder_with("text.txt");
+    assert!(aizip(&["compress", "-q", "--rm", "text.txt"], dir.path())
+        .status
+        .success());
+    assert_eq!(files_in(dir.path()), ["text.txt.aiz"]);
+    assert!(
+        aizip(&["decompress", "-q", "--rm", "text.txt.aiz"], dir.path())
+            .status
+            .success()
+    );
+    assert_eq!(files_in(dir.path()), ["text.txt"]);
+    assert_eq!(
+        fs::read(dir.path().join("text.txt")).unwrap(),
+        sample_text()
+    );
+}
+
+#[test]
+fn empty_file_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("empty"), b"").unwrap();
+    assert!(aizip(&["compress", "-q", "empty"], dir.path())
+        .status
+        .success());
+    assert!(
+        aizip(&["decompress", "-q", "-o", "back", "empty.aiz"], dir.path())
+            .status
+            .success()
+    );
+    assert_eq!(fs::read(dir.path().join("back")).unwrap(), b"");
+}
+
+#[test]
+fn standard_streams_round_trip() {
+    let data = sample_text();
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aizip"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let archive = run(&["compress", "-", "-l", "2"], &data);
+    assert_eq!(run(&["decompress", "-"], &archive), data);
+}
+
+#[test]
+fn existing_output_is_never_overwritten_without_force() {
+    let (dir, _) = folder_with("text.txt");
+    fs::write(dir.path().join("text.txt.aiz"), b"precious").unwrap();
+    let out = aizip(&["compress", "text.txt"], dir.path());
+    assert_error(&out, 1, "already exists");
+    assert_eq!(
+        fs::read(dir.path().join("text.txt.aiz")).unwrap(),
+        b"precious"
+    );
+    assert_eq!(files_in(dir.path()), ["text.txt", "text.txt.aiz"]);
+    assert!(aizip(&["compress", "-q", "-f", "text.txt"], dir.path())
+        .status
+        .success());
+    assert_ne!(
+        fs::read(dir.path().join("text.txt.aiz")).unwrap(),
+        b"precious"
+    );
+}
+
+#[test]
+fn not_an_archive_is_named_and_leaves_nothing() {
+    let (dir, _) = folder_with("text.aiz");
+    let out = aizip(&["decompress", "text.aiz"], dir.path());
+    assert_error(&out, 1, "text.aiz: not an aizip archive");
+    assert_eq!(files_in(dir.path()), ["text.aiz"]);
+}
+
+/// Compresses the sample in `dir` and returns the archive bytes.
+fn archive_in(dir: &Path) -> Vec<u8> {
+    fs::write(dir.join("t"), sample_text()).unwrap();
+    assert!(aizip(&["compress", "-q", "-l", "1", "t"], dir)
+        .status
+        .success());
+    fs::remove_file(dir.join("t")).unwrap();
+    fs::read(dir.join("t.aiz")).unwrap()
+}
+
+#[test]
+fn unsupported_version_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = archive_in(dir.path());
+    archive[4] = 99;
+    fs::write(dir.path().join("t.aiz"), &archive).unwrap();
+    assert_error(
+        &aizip(&["decompress", "t.aiz"], dir.path()),
+        1,
+        "unsupported archive version 99",
+    );
+    assert_eq!(files_in(dir.path()), ["t.aiz"]);
+}
+
+#[test]
+fn truncated_archive_is_an_error_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = archive_in(dir.path());
+    for cut in [3, 10, archive.len() / 2, archive.len() - 1] {
+        fs::write(dir.path().join("t.aiz"), &archive[..cut]).unwrap();
+        let out = aizip(&["decompress", "t.aiz"], dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "cut {cut}: {stderr}");
+        assert!(
+            stderr.contains("truncated")
+                || stderr.contains("checksum")
+                || stderr.contains("not an aizip"),
+            "{stderr}"
+        );
+        assert_eq!(files_in(dir.path()), ["t.aiz"], "cut {cut}");
+    }
+}
+
+#[test]
+fn corrupted_stream_fails_the_checksum_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = archive_in(dir.path());
+    let middle = archive.len() / 2;
+    archive[middle] ^= 0x10;
+    fs::write(dir.path().join("t.aiz"), &archive).unwrap();
+    let out = aizip(&["decompress", "t.aiz"], dir.path());
+    assert_error(&out, 1, "t.aiz:");
+    assert_eq!(files_in(dir.path()), ["t.aiz"]);
+}
+
+#[test]
+fn unreadable_input_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_error(
+        &aizip(&["compress", "missing.txt"], dir.path()),
+        1,
+        "missing.txt: cannot open",
+    );
+    assert_error(
+        &aizip(&["decompress", "missing.aiz"], dir.path()),
+        1,
+        "missing.aiz: cannot open",
+    );
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[test]
+fn unwritable_output_is_named_and_the_input_untouched() {
+    let (dir, input) = folder_with("text.txt");
+    let out = aizip(
+        &["compress", "text.txt", "-o", "no/such/folder/out.aiz"],
+        dir.path(),
+    );
+    assert_error(&out, 1, "no/such/folder/out.aiz: cannot create");
+    assert_eq!(files_in(dir.path()), ["text.txt"]);
+    assert_eq!(fs::read(input).unwrap(), sample_text());
+}
+
+#[test]
+fn full_disk_is_an_error_and_leaves_nothing() {
+    // /dev/full accepts the open but fails every write with ENOSPC.
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let (dir, _) = folder_with("text.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_aizip"))
+        .args(["compress", "-q", "text.txt", "-o", "-"])
+        .current_dir(dir.path())
+        .stdout(fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_error(&out, 1, "No space left");
+    assert_eq!(files_in(dir.path()), ["text.txt"]);
+}
+
+#[test]
+fn output_over_the_input_is_refused() {
+    let (dir, _) = folder_with("text.txt");
+    let out = aizip(
+        &["compress", "-f", "text.txt", "-o", "text.txt"],
+        dir.path(),
+    );
+    assert_error(&out, 1, "overwrite the input");
+    assert_eq!(
+        fs::read(dir.path().join("text.txt")).unwrap(),
+        sample_text()
+    );
+}
+
+#[test]
+fn unknown_suffix_asks_for_an_output_name() {
+    let (dir, _) = folder_with("text.bin");
+    assert_error(
+        &aizip(&["decompress", "text.bin"], dir.path()),
+        1,
+        "unknown suffix",
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(aizip(&["compress"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        aizip(&["compress", "x", "-l", "10"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(aizip(&["frobnicate"], dir.path()).status.code(), Some(2));
+}
+
+#[test]
+fn score_reports_the_prize_fields_as_json() {
+    let (dir, _) = folder_with("text.txt");
+    let out = aizip(&["score", "text.txt", "-l", "1", "--json"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "input_bytes",
+        "archive_bytes",
+        "decompressor_bytes",
+        "total_bytes",
+        "bits_per_byte",
+        "compress_seconds",
+        "decompress_seconds",
+        "peak_rss_bytes",
+        "projected_enwik9_hours",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["input_bytes"], sample_text().len() as u64);
+}
