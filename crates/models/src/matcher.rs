@@ -17,6 +17,10 @@ use crate::statemap::StateMap;
 pub const MIN_MATCH: u64 = 6;
 const MAX_VERIFY: u64 = 64;
 const MAX_LENGTH: u32 = 65535;
+/// The position table is read at this bit of each byte rather than at the byte boundary, so that
+/// the load started (prefetched) at the boundary has arrived: a new match is predicted from the
+/// second bit of its first byte on.
+const LOOKUP_BIT: u32 = 1;
 
 /// Compresses a match length into 16 buckets: exact up to 11, then coarser.
 #[inline]
@@ -38,6 +42,8 @@ pub struct MatchModel {
     length: u32,
     missed: bool,
     active: bool,
+    /// Table slot of the current context, looked up once its cache line has had time to arrive.
+    pending_slot: Option<usize>,
     map: StateMap<32>,
 }
 
@@ -51,9 +57,41 @@ impl MatchModel {
             length: 0,
             missed: false,
             active: false,
+            pending_slot: None,
             map: StateMap::new(1023),
         }
     }
+}
+
+impl MatchModel {
+    /// Starts following the candidate in `slot` if no match is followed and the candidate's
+    /// preceding bytes agree with the current ones; records the current position in `slot`.
+    fn look_up(&mut self, slot: usize, history: &History) {
+        let len = history.len();
+        if self.length == 0 {
+            let candidate = self.positions[slot] as u64;
+            if candidate > 0 && len - candidate < history.capacity() - MAX_VERIFY {
+                let mut n = 0;
+                while n < MAX_VERIFY && n < candidate && history.at(candidate - 1 - n) == history.at(len - 1 - n) {
+                    n += 1;
+                }
+                if n >= MIN_MATCH {
+                    self.length = n as u32;
+                    self.pointer = candidate;
+                }
+            }
+        }
+        self.positions[slot] = len as u32;
+    }
+}
+
+#[inline]
+fn prefetch<T>(item: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint and never faults.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(item as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    };
 }
 
 impl Model for MatchModel {
@@ -74,30 +112,19 @@ impl Model for MatchModel {
             self.length = 0;
         }
         self.missed = false;
-        if len < MIN_MATCH {
-            return;
+        if len >= MIN_MATCH {
+            let slot = finalize(history.last8() & 0xFFFF_FFFF_FFFF) as usize & self.mask;
+            prefetch(&self.positions[slot]);
+            self.pending_slot = Some(slot);
         }
-        let slot = finalize(history.last8() & 0xFFFF_FFFF_FFFF) as usize & self.mask;
-        if self.length == 0 {
-            let candidate = self.positions[slot] as u64;
-            if candidate > 0 && len - candidate < history.capacity() - MAX_VERIFY {
-                let mut n = 0;
-                while n < MAX_VERIFY
-                    && n < candidate
-                    && history.at(candidate - 1 - n) == history.at(len - 1 - n)
-                {
-                    n += 1;
-                }
-                if n >= MIN_MATCH {
-                    self.length = n as u32;
-                    self.pointer = candidate;
-                }
-            }
-        }
-        self.positions[slot] = len as u32;
     }
 
     fn predict(&mut self, bit: &mut BitContext, history: &History, inputs: &mut Inputs) {
+        if bit.bit_pos == LOOKUP_BIT {
+            if let Some(slot) = self.pending_slot.take() {
+                self.look_up(slot, history);
+            }
+        }
         self.active = false;
         if self.length > 0 && !self.missed {
             let expected = history.at(self.pointer) as u32 | 0x100;
