@@ -128,5 +128,15 @@ impl Predictor {
         let p3 = self.apm_match.refine(p_mix, match_context * 256 + c0);
         let p = (p_mix + 2 * p1 + p3 + 2) >> 2;
         self.p = p.clamp(PROB_MIN, PROB_MAX);
+
+        // The order-1 APM rows of both possible next bits are far from this one: load them now.
+        for bit in 0..2 {
+            let next = c0 * 2 + bit;
+            self.apm_order1.prefetch(if next < 256 {
+                next | c1 << 8
+            } else {
+                1 | (next & 0xFF) << 8
+            });
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Adaptive probability map (secondary symbol estimation).
 
 use aizip_models::logistic::{squash, stretch, STRETCH_MAX};
+use aizip_models::table::prefetch;
 
 const BUCKETS: usize = 33;
 
@@ -33,6 +34,14 @@ impl Apm {
         self.index = base + (w >> 6) as usize;
         let t = &self.table[base..base + 2];
         ((t[0] as u32 * (128 - w) + t[1] as u32 * w) >> 7).clamp(1, 65535)
+    }
+
+    /// Starts loading the buckets of `context` (a hint, for a context needed soon).
+    #[inline]
+    pub fn prefetch(&self, context: usize) {
+        let row = &self.table[context * BUCKETS..(context + 1) * BUCKETS];
+        prefetch(&row[0]);
+        prefetch(&row[BUCKETS - 1]);
     }
 
     /// Trains the bucket nearest to the last refined probability.

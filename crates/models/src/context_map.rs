@@ -23,7 +23,7 @@ use crate::logistic::stretch;
 use crate::model::Inputs;
 use crate::state::StateTable;
 use crate::statemap::StateMap;
-use crate::table::ZeroedTable;
+use crate::table::{prefetch, ZeroedTable};
 
 const BUCKET_BYTES: usize = 64;
 const SLOT_BYTES: usize = 16;
@@ -93,15 +93,7 @@ impl ContextMap {
 
     #[inline]
     fn prefetch(&self, hash: u64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let offset = (hash as usize & self.bucket_mask) * BUCKET_BYTES;
-            let ptr = self.table.as_slice()[offset..].as_ptr();
-            // SAFETY: a prefetch is only a hint and never faults; ptr points into the table.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch(ptr as *const i8, std::arch::x86_64::_MM_HINT_T0)
-            };
-        }
+        prefetch(&self.table.as_slice()[(hash as usize & self.bucket_mask) * BUCKET_BYTES]);
     }
 
     fn find_slot(&mut self, hash: u64) {

@@ -12,6 +12,7 @@ use crate::context_map::finalize;
 use crate::logistic::stretch;
 use crate::model::{BitContext, History, Inputs, Model};
 use crate::statemap::StateMap;
+use crate::table::prefetch;
 
 /// Bytes hashed to find a match candidate.
 pub const MIN_MATCH: u64 = 6;
@@ -72,7 +73,10 @@ impl MatchModel {
             let candidate = self.positions[slot] as u64;
             if candidate > 0 && len - candidate < history.capacity() - MAX_VERIFY {
                 let mut n = 0;
-                while n < MAX_VERIFY && n < candidate && history.at(candidate - 1 - n) == history.at(len - 1 - n) {
+                while n < MAX_VERIFY
+                    && n < candidate
+                    && history.at(candidate - 1 - n) == history.at(len - 1 - n)
+                {
                     n += 1;
                 }
                 if n >= MIN_MATCH {
@@ -83,15 +87,6 @@ impl MatchModel {
         }
         self.positions[slot] = len as u32;
     }
-}
-
-#[inline]
-fn prefetch<T>(item: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint and never faults.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch(item as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0)
-    };
 }
 
 impl Model for MatchModel {

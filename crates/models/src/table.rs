@@ -8,6 +8,21 @@
 use memmap2::MmapMut;
 use std::marker::PhantomData;
 
+/// Asks the CPU to start loading the cache line holding `item` (a hint: no effect on results).
+#[inline(always)]
+pub fn prefetch<T>(item: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint and never faults.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(
+            item as *const T as *const i8,
+            std::arch::x86_64::_MM_HINT_T0,
+        )
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = item;
+}
+
 /// Types that are valid when all their bytes are zero and have no padding or pointers.
 ///
 /// # Safety
