@@ -7,6 +7,29 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The temporary file being written, for the Ctrl-C handler to remove.
+static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// On SIGINT/SIGTERM, removes the temporary output (if any) and exits with 130, as shells expect.
+pub fn remove_temporary_on_interrupt() {
+    // Without a handler the default action still ends the process; only the cleanup is lost.
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(mut pending) = PENDING.lock() {
+            if let Some(path) = pending.take() {
+                let _ = fs::remove_file(path);
+            }
+        }
+        std::process::exit(130);
+    });
+}
+
+fn set_pending(path: Option<&Path>) {
+    if let Ok(mut pending) = PENDING.lock() {
+        *pending = path.map(Path::to_path_buf);
+    }
+}
 
 pub enum Output {
     Stdout(BufWriter<io::Stdout>),
@@ -59,6 +82,7 @@ impl Output {
             .create_new(true)
             .open(&temp)
             .with_context(|| format!("{}: cannot create", target.display()))?;
+        set_pending(Some(&temp));
         Ok(Output::File {
             file: Some(BufWriter::with_capacity(1 << 16, file)),
             temp,
@@ -95,6 +119,7 @@ impl Output {
                     let _ = fs::remove_file(&*temp);
                 }
                 *temp = PathBuf::new();
+                set_pending(None);
                 Ok(())
             }
         }
@@ -123,6 +148,7 @@ impl Drop for Output {
             if !temp.as_os_str().is_empty() {
                 drop(file.take());
                 let _ = fs::remove_file(&*temp);
+                set_pending(None);
             }
         }
     }

@@ -89,6 +89,7 @@ struct CompressArgs {
 
 fn main() {
     let cli = Cli::parse();
+    cli_output::remove_temporary_on_interrupt();
     let result = match cli.command {
         Command::Compress(args) => compress(args),
         Command::Decompress(args) => decompress(args),

@@ -317,3 +317,27 @@ fn score_reports_the_prize_fields_as_json() {
     }
     assert_eq!(json["input_bytes"], sample_text().len() as u64);
 }
+
+#[test]
+fn interrupt_removes_the_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Large enough to still be compressing when the signal arrives.
+    fs::write(dir.path().join("big.txt"), sample_text().repeat(60)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aizip"))
+        .args(["compress", "-q", "big.txt"])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while files_in(dir.path()).len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(files_in(dir.path()), ["big.txt"]);
+}
