@@ -134,7 +134,7 @@ impl EngineConfig {
     /// 512 MiB at 9), but no table is larger than the input could ever fill.
     pub fn sizing(&self) -> Sizing {
         let level = self.level.clamp(MIN_LEVEL, MAX_LEVEL) as u32;
-        let len = self.input_len.max(1).min(1 << 40) as usize;
+        let len = self.input_len.clamp(1, 1 << 40) as usize;
         // Each byte touches two nibble slots (16 bytes each) per context.
         let fill = (len * 32).next_power_of_two();
         let context_bytes = (1usize << (20 + level)).min(fill).max(1 << 16);

@@ -17,7 +17,7 @@ pub const LANES: usize = 8;
 /// `Σ (inputs[i] · weights[i]) >> 8`: the dot product in 16.8 fixed point.
 #[inline]
 pub fn dot(simd: Simd, inputs: &[i32], weights: &[i32]) -> i32 {
-    assert!(inputs.len() % LANES == 0 && inputs.len() == weights.len());
+    assert!(inputs.len().is_multiple_of(LANES) && inputs.len() == weights.len());
     match simd {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Simd::Avx2 is only offered when the CPU supports AVX2; lengths checked above.
@@ -29,7 +29,7 @@ pub fn dot(simd: Simd, inputs: &[i32], weights: &[i32]) -> i32 {
 /// `weights[i] += round(inputs[i] · err / 2^14)`, clamped to ±[`WEIGHT_LIMIT`].
 #[inline]
 pub fn train(simd: Simd, inputs: &[i32], weights: &mut [i32], err: i32) {
-    assert!(inputs.len() % LANES == 0 && inputs.len() == weights.len());
+    assert!(inputs.len().is_multiple_of(LANES) && inputs.len() == weights.len());
     match simd {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot.

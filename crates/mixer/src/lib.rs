@@ -180,7 +180,7 @@ impl Mixer {
 
 #[inline]
 fn error(bit: u32, p: u32, rate: i32) -> i32 {
-    (((bit as i32) << 16) - p as i32) * rate >> 10
+    ((((bit as i32) << 16) - p as i32) * rate) >> 10
 }
 
 #[cfg(test)]

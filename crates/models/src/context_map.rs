@@ -64,9 +64,9 @@ impl ContextMap {
         let states = StateTable::get();
         let mut priority = [0u8; 256];
         let mut map = StateMap::new(1023);
-        for s in 0..states.len() {
+        for (s, priority) in priority.iter_mut().enumerate().take(states.len()) {
             let (n0, n1) = states.counts(s as u8);
-            priority[s] = (n0 + n1).min(255) as u8;
+            *priority = (n0 + n1).min(255) as u8;
             map.set_initial(
                 s,
                 ((n1 as u32 * 2 + 1) << 16) / (n0 as u32 * 2 + n1 as u32 * 2 + 2),

@@ -7,7 +7,9 @@
 //!
 //! Counts are bounded so that every pair fits in a byte: with `small = min(n0, n1)` and
 //! `large = max(n0, n1)`, a pair is kept only if `large <= LARGEST[small]`; a pair beyond the bound
-//! is pulled back by lowering the larger count. The table is the closure of the update from
+//! is pulled back by lowering the larger count. Short histories that have seen both bits (at most
+//! [`LAST_BIT_UP_TO`] observations) also remember which bit came last, since "0 then 1" and "1
+//! then 0" predict differently. The table is the closure of the update from
 //! `(0, 0)` under this rule, numbered in breadth-first order, so state 0 is "never seen".
 //! A [`crate::StateMap`] learns the actual probability of a 1 for each state, so the counts only
 //! need to separate histories, not to estimate probabilities themselves.
@@ -32,13 +34,25 @@ fn clamp_pair(mut n0: u16, mut n1: u16) -> (u16, u16) {
     }
 }
 
-fn observe(n0: u16, n1: u16, bit: u32) -> (u16, u16) {
+/// Histories with both bits seen and at most this many observations also remember the last bit.
+const LAST_BIT_UP_TO: u16 = 8;
+
+/// A state's identity: the counts and, for short mixed histories, the last bit (else 0).
+type Key = (u16, u16, u8);
+
+fn observe((n0, n1, _): Key, bit: u32) -> Key {
     let discount = |n: u16| if n > 2 { 2 + (n - 2) / 2 } else { n };
-    if bit == 1 {
+    let (n0, n1) = if bit == 1 {
         clamp_pair(discount(n0), n1 + 1)
     } else {
         clamp_pair(n0 + 1, discount(n1))
-    }
+    };
+    let last = if n0 > 0 && n1 > 0 && n0 + n1 <= LAST_BIT_UP_TO {
+        bit as u8
+    } else {
+        0
+    };
+    (n0, n1, last)
 }
 
 /// The generated state machine.
@@ -49,20 +63,19 @@ pub struct StateTable {
 
 impl StateTable {
     fn build() -> StateTable {
-        let mut index: HashMap<(u16, u16), usize> = HashMap::new();
-        let mut counts = vec![(0u16, 0u16)];
-        index.insert((0, 0), 0);
+        let mut index: HashMap<Key, usize> = HashMap::new();
+        let mut keys: Vec<Key> = vec![(0, 0, 0)];
+        index.insert((0, 0, 0), 0);
         let mut queue = VecDeque::from([0usize]);
         let mut next = vec![[0u8; 2]];
         while let Some(s) = queue.pop_front() {
-            let (n0, n1) = counts[s];
             for bit in 0..2u32 {
-                let pair = observe(n0, n1, bit);
-                let t = *index.entry(pair).or_insert_with(|| {
-                    counts.push(pair);
+                let key = observe(keys[s], bit);
+                let t = *index.entry(key).or_insert_with(|| {
+                    keys.push(key);
                     next.push([0; 2]);
-                    queue.push_back(counts.len() - 1);
-                    counts.len() - 1
+                    queue.push_back(keys.len() - 1);
+                    keys.len() - 1
                 });
                 next[s][bit as usize] = u8::try_from(t).expect("state table exceeds 256 states");
             }
@@ -71,7 +84,7 @@ impl StateTable {
         table[..next.len()].copy_from_slice(&next);
         StateTable {
             next: table,
-            counts,
+            counts: keys.iter().map(|&(n0, n1, _)| (n0, n1)).collect(),
         }
     }
 

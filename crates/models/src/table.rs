@@ -50,7 +50,7 @@ impl<T: Zeroable> ZeroedTable<T> {
             // Only advice: without transparent huge pages the table simply uses 4 KiB pages.
             let _ = map.advise(memmap2::Advice::HugePage);
         }
-        assert!(map.as_ptr() as usize % std::mem::align_of::<T>() == 0);
+        assert!((map.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()));
         ZeroedTable {
             map,
             len,

@@ -1,0 +1,146 @@
+//! # `mixer/dot`, `mixer/train`, `apm/refine_update`: the mixing stage's inner loops
+//!
+//! * `mixer/dot/<simd>/<width>` and `mixer/train/<simd>/<width>`: the two kernels every layer-1
+//!   and layer-2 weight set runs once per bit (`aizip_mixer::dot` and `aizip_mixer::train`), for
+//!   each instruction-set path this CPU offers (`Simd::available()`) and vector widths 8 and 16
+//!   (one and two AVX2 registers; at the default level the engine's layer-1 vectors are 16 wide,
+//!   its layer-2 vector 8). Each iteration makes [`CALLS`] calls on weight vectors picked at
+//!   random from [`CONTEXTS`], as selectors do, so the weights come from L1/L2 as in the engine. Throughput is in calls (elements) per second; a
+//!   path that stops beating scalar shows up here first.
+//! * `apm/refine_update`: one `Apm::refine` + `Apm::update` per bit with the engine's order-1 APM
+//!   shape (65,536 contexts of 33 buckets, context = partial byte | previous byte << 8), on the
+//!   probabilities of the simple model of `aizip_benches::streams`. Throughput is in bytes of
+//!   sample (8 bits each), comparable with `engine/*`.
+
+use aizip_benches::{corpus, streams::BitStream};
+use aizip_mixer::{dot, train, Apm, Simd, WEIGHT_LIMIT};
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+/// Kernel calls per iteration.
+const CALLS: usize = 4096;
+/// Weight vectors to choose among (a selector's contexts).
+const CONTEXTS: usize = 256;
+const WIDTHS: [usize; 2] = [8, 16];
+
+/// Inputs, weights and the vector each call uses.
+struct KernelData {
+    width: usize,
+    inputs: Vec<i32>,
+    weights: Vec<i32>,
+    selected: Vec<usize>,
+    errors: Vec<i32>,
+}
+
+impl KernelData {
+    fn new(width: usize) -> Self {
+        let mut seed = 0x2545_F491_u32 ^ width as u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        // Stretched predictions within ±2047, weights around 1/width (16.16) with some spread.
+        let inputs = (0..CALLS * width)
+            .map(|_| (next() % 4095) as i32 - 2047)
+            .collect();
+        let weights = (0..CONTEXTS * width)
+            .map(|_| ((next() % (1 << 18)) as i32 - (1 << 17)).clamp(-WEIGHT_LIMIT, WEIGHT_LIMIT))
+            .collect();
+        let selected = (0..CALLS)
+            .map(|_| (next() as usize % CONTEXTS) * width)
+            .collect();
+        // Errors as `Mixer` makes them: ((bit << 16) - p) * rate >> 10 with rate 512.
+        let errors = (0..CALLS)
+            .map(|_| (((next() % 65536) as i32 - 32768) * 512) >> 10)
+            .collect();
+        KernelData {
+            width,
+            inputs,
+            weights,
+            selected,
+            errors,
+        }
+    }
+
+    fn dot_all(&self, simd: Simd) -> i32 {
+        let w = self.width;
+        self.inputs
+            .chunks_exact(w)
+            .zip(&self.selected)
+            .fold(0i32, |sum, (x, &at)| {
+                sum.wrapping_add(dot(simd, x, &self.weights[at..at + w]))
+            })
+    }
+
+    fn train_all(&mut self, simd: Simd) {
+        let w = self.width;
+        for ((x, &at), &err) in self
+            .inputs
+            .chunks_exact(w)
+            .zip(&self.selected)
+            .zip(&self.errors)
+        {
+            train(simd, x, &mut self.weights[at..at + w], err);
+        }
+    }
+}
+
+fn bench_kernels(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mixer/dot");
+    group.throughput(Throughput::Elements(CALLS as u64));
+    for simd in Simd::available() {
+        for width in WIDTHS {
+            let data = KernelData::new(width);
+            group.bench_with_input(BenchmarkId::new(simd.name(), width), &data, |b, data| {
+                b.iter(|| data.dot_all(black_box(simd)))
+            });
+        }
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("mixer/train");
+    group.throughput(Throughput::Elements(CALLS as u64));
+    for simd in Simd::available() {
+        for width in WIDTHS {
+            let mut data = KernelData::new(width);
+            group.bench_function(BenchmarkId::new(simd.name(), width), |b| {
+                b.iter(|| {
+                    data.train_all(black_box(simd));
+                    black_box(data.weights[0])
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+fn bench_apm(c: &mut Criterion) {
+    let sample = corpus::sample();
+    let stream = BitStream::from_text(&sample.bytes);
+    let mut apm = Apm::new(1 << 16, 7);
+    let mut group = c.benchmark_group("apm/refine_update");
+    group.sample_size(20);
+    group.throughput(Throughput::BytesDecimal(stream.bytes.len() as u64));
+    group.bench_function(sample.name, |b| {
+        b.iter(|| {
+            let mut sum = 0u32;
+            let mut c1 = 0usize;
+            for (&byte, probs) in stream.bytes.iter().zip(stream.probs.chunks_exact(8)) {
+                let mut c0 = 1usize;
+                for (k, &p) in probs.iter().enumerate() {
+                    let bit = ((byte >> (7 - k)) & 1) as u32;
+                    sum = sum.wrapping_add(apm.refine(p as u32, c0 | c1 << 8));
+                    apm.update(bit);
+                    c0 = (c0 << 1) | bit as usize;
+                }
+                c1 = byte as usize;
+            }
+            black_box(sum)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_kernels, bench_apm);
+criterion_main!(benches);
