@@ -105,6 +105,33 @@ pub fn compress<W: Write>(
     Ok(encoder.finish()?.written)
 }
 
+/// Compresses everything `input` yields (held in memory: the header needs its length and
+/// checksum first) into `out`; returns the archive size.
+pub fn compress_reader<R: Read, W: Write>(
+    mut input: R,
+    options: &Options,
+    out: W,
+    progress: impl FnMut(Progress),
+) -> Result<u64, Error> {
+    let mut data = Vec::new();
+    input.read_to_end(&mut data)?;
+    compress(&data, options, out, progress)
+}
+
+/// Compresses `input` into a new archive in memory.
+pub fn compress_to_vec(input: &[u8], options: &Options) -> Result<Vec<u8>, Error> {
+    let mut archive = Vec::new();
+    compress(input, options, &mut archive, |_| {})?;
+    Ok(archive)
+}
+
+/// Decompresses an archive held in memory.
+pub fn decompress_to_vec(archive: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut original = Vec::new();
+    decompress(archive, &mut original, |_| {})?;
+    Ok(original)
+}
+
 /// Counts the bytes written through it.
 struct CountingWriter<W> {
     inner: W,
@@ -125,13 +152,23 @@ impl<W: Write> Write for CountingWriter<W> {
 
 /// Decompresses the archive read from `input` into `out`; returns the original length.
 pub fn decompress<R: Read, W: Write>(
+    input: R,
+    out: W,
+    progress: impl FnMut(Progress),
+) -> Result<u64, Error> {
+    decompress_with(Simd::detect(), input, out, progress)
+}
+
+/// [`decompress`] on a chosen instruction-set path (the result is the same on every path).
+pub fn decompress_with<R: Read, W: Write>(
+    simd: Simd,
     mut input: R,
     mut out: W,
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, Error> {
     let header = Header::read(&mut input)?;
     let config = EngineConfig::new(header.level, header.original_len);
-    let mut predictor = Predictor::new(&config, Simd::detect());
+    let mut predictor = Predictor::new(&config, simd);
     let mut decoder = Decoder::new(input);
     let mut hasher = Xxh3::new();
     let mut buffer = Vec::with_capacity(PROGRESS_INTERVAL);
@@ -188,10 +225,50 @@ mod tests {
         };
         let size = compress(data, &options, &mut archive, |_| {}).unwrap();
         assert_eq!(size as usize, archive.len());
-        let mut restored = Vec::new();
-        decompress(&archive[..], &mut restored, |_| {}).unwrap();
-        assert!(restored == data, "round trip differs");
+        assert!(
+            decompress_to_vec(&archive).unwrap() == data,
+            "round trip differs"
+        );
         archive.len()
+    }
+
+    #[test]
+    fn reader_and_vector_forms_agree() {
+        let text = include_bytes!("engine.rs");
+        let options = Options {
+            level: 1,
+            ..Options::default()
+        };
+        let mut from_reader = Vec::new();
+        compress_reader(&text[..], &options, &mut from_reader, |_| {}).unwrap();
+        assert_eq!(from_reader, compress_to_vec(text, &options).unwrap());
+    }
+
+    #[test]
+    fn every_simd_path_writes_the_same_archive_and_reads_every_other() {
+        let text = include_str!("lib.rs").repeat(2);
+        let archives: Vec<Vec<u8>> = Simd::available()
+            .into_iter()
+            .map(|simd| {
+                compress_to_vec(
+                    text.as_bytes(),
+                    &Options {
+                        level: 2,
+                        simd,
+                        ..Options::default()
+                    },
+                )
+                .unwrap()
+            })
+            .collect();
+        for archive in &archives {
+            assert_eq!(archive, &archives[0]);
+        }
+        for simd in Simd::available() {
+            let mut restored = Vec::new();
+            decompress_with(simd, &archives[0][..], &mut restored, |_| {}).unwrap();
+            assert_eq!(restored, text.as_bytes(), "{simd}");
+        }
     }
 
     #[test]
