@@ -44,7 +44,7 @@ impl Predictor {
             .filter(|&i| models[i].input_count() > 0)
             .collect();
         let inputs = tables.len() + models.iter().map(|m| m.input_count()).sum::<usize>();
-        let history = History::new(config.sizing().history_bytes);
+        let history = History::new(config.params().history_bytes);
         let mut predictor = Predictor {
             mixer: Mixer::new(simd, inputs, &SELECTORS, 8),
             models,

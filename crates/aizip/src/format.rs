@@ -1,6 +1,7 @@
 //! The archive container: header fields, their encoding, and the errors of reading them.
 //! `docs/FORMAT.md` is the normative description; this module implements it.
 
+use aizip_dict::CodeSpace;
 use std::io::{self, Read, Write};
 use thiserror::Error;
 
@@ -10,7 +11,7 @@ pub const MAGIC: [u8; 4] = *b"AIZP";
 pub const VERSION: u8 = 1;
 /// Header flag: the dictionary transform was applied before modelling.
 pub const FLAG_DICT: u8 = 1;
-const KNOWN_FLAGS: u8 = 0;
+const KNOWN_FLAGS: u8 = FLAG_DICT;
 
 /// Everything that can go wrong reading or writing an archive.
 #[derive(Debug, Error)]
@@ -30,29 +31,47 @@ pub enum Error {
 }
 
 /// The fixed part of an archive, before the coded stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
     pub level: u8,
-    pub flags: u8,
     pub original_len: u64,
     pub checksum: u64,
+    /// Present when the dictionary transform was applied (flag bit 0).
+    pub dictionary: Option<DictionaryHeader>,
+}
+
+/// What the decoder needs to know of the dictionary transform before the coded stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DictionaryHeader {
+    /// The byte values that carry codes (the words themselves are in the coded stream).
+    pub space: CodeSpace,
+    /// Length of the transformed text, which is what the coded stream holds.
+    pub coded_len: u64,
 }
 
 impl Header {
+    /// Length of the text the coded stream holds.
+    pub fn coded_len(&self) -> u64 {
+        self.dictionary
+            .as_ref()
+            .map_or(self.original_len, |d| d.coded_len)
+    }
+
     pub fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let flags = if self.dictionary.is_some() {
+            FLAG_DICT
+        } else {
+            0
+        };
         out.write_all(&MAGIC)?;
-        out.write_all(&[VERSION, self.level, self.flags])?;
-        let mut len = self.original_len;
-        loop {
-            let byte = (len & 0x7F) as u8;
-            len >>= 7;
-            if len == 0 {
-                out.write_all(&[byte])?;
-                break;
-            }
-            out.write_all(&[byte | 0x80])?;
+        out.write_all(&[VERSION, self.level, flags])?;
+        write_varint(self.original_len, out)?;
+        out.write_all(&self.checksum.to_le_bytes())?;
+        if let Some(d) = &self.dictionary {
+            out.write_all(&d.space.to_bytes())?;
+            write_varint(d.coded_len, out)?;
         }
-        out.write_all(&self.checksum.to_le_bytes())
+        Ok(())
     }
 
     pub fn read(input: &mut impl Read) -> Result<Header, Error> {
@@ -73,27 +92,59 @@ impl Header {
         if flags & !KNOWN_FLAGS != 0 {
             return Err(Error::BadHeader("unknown flags"));
         }
-        let mut original_len = 0u64;
-        for shift in (0..64).step_by(7) {
-            let mut byte = [0u8];
-            read_exact(input, &mut byte, Error::Truncated)?;
-            original_len |= ((byte[0] & 0x7F) as u64) << shift;
-            if byte[0] & 0x80 == 0 {
-                if shift == 63 && byte[0] > 1 {
-                    return Err(Error::BadHeader("length overflows 64 bits"));
-                }
-                let mut checksum = [0u8; 8];
-                read_exact(input, &mut checksum, Error::Truncated)?;
-                return Ok(Header {
-                    level,
-                    flags,
-                    original_len,
-                    checksum: u64::from_le_bytes(checksum),
-                });
-            }
-        }
-        Err(Error::BadHeader("length overflows 64 bits"))
+        let original_len = read_varint(input)?;
+        let mut checksum = [0u8; 8];
+        read_exact(input, &mut checksum, Error::Truncated)?;
+        let dictionary = if flags & FLAG_DICT != 0 {
+            // The code space is at most 4 + 255 + 1 + 255 bytes; read its counts as they come.
+            let mut bytes = vec![0u8; 4];
+            read_exact(input, &mut bytes, Error::Truncated)?;
+            let singles = bytes[3] as usize;
+            bytes.resize(4 + singles + 1, 0);
+            read_exact(input, &mut bytes[4..], Error::Truncated)?;
+            let leads = bytes[4 + singles] as usize;
+            bytes.resize(5 + singles + leads, 0);
+            read_exact(input, &mut bytes[5 + singles..], Error::Truncated)?;
+            let (space, _) = CodeSpace::from_bytes(&bytes)
+                .map_err(|_| Error::BadHeader("invalid dictionary code space"))?;
+            Some(DictionaryHeader {
+                space,
+                coded_len: read_varint(input)?,
+            })
+        } else {
+            None
+        };
+        Ok(Header {
+            level,
+            original_len,
+            checksum: u64::from_le_bytes(checksum),
+            dictionary,
+        })
     }
+}
+
+fn write_varint(mut v: u64, out: &mut impl Write) -> io::Result<()> {
+    while v >= 0x80 {
+        out.write_all(&[(v as u8) | 0x80])?;
+        v >>= 7;
+    }
+    out.write_all(&[v as u8])
+}
+
+fn read_varint(input: &mut impl Read) -> Result<u64, Error> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let mut byte = [0u8];
+        read_exact(input, &mut byte, Error::Truncated)?;
+        if shift == 63 && byte[0] > 1 {
+            return Err(Error::BadHeader("length overflows 64 bits"));
+        }
+        v |= ((byte[0] & 0x7F) as u64) << shift;
+        if byte[0] & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err(Error::BadHeader("length overflows 64 bits"))
 }
 
 fn read_exact(input: &mut impl Read, buf: &mut [u8], short: Error) -> Result<(), Error> {
@@ -113,8 +164,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn header_round_trips(level in 1u8..=9, len in any::<u64>(), checksum in any::<u64>()) {
-            let h = Header { level, flags: 0, original_len: len, checksum };
+        fn header_round_trips(level in 1u8..=9, len in any::<u64>(), checksum in any::<u64>(), coded in proptest::option::of(any::<u64>())) {
+            let dictionary = coded.map(|coded_len| DictionaryHeader {
+                space: CodeSpace { escape: 1, capital: 2, upper: 3, singles: vec![4, 5], leads: vec![200] },
+                coded_len,
+            });
+            let h = Header { level, original_len: len, checksum, dictionary };
             let mut bytes = Vec::new();
             h.write(&mut bytes).unwrap();
             prop_assert_eq!(Header::read(&mut &bytes[..]).unwrap(), h);
@@ -143,6 +198,10 @@ mod tests {
         assert!(matches!(
             Header::read(&mut &b"AI"[..]),
             Err(Error::NotAnArchive)
+        ));
+        assert!(matches!(
+            Header::read(&mut &b"AIZP\x01\x06\x04"[..]),
+            Err(Error::BadHeader(_))
         ));
     }
 }

@@ -24,10 +24,11 @@ pub mod format;
 pub mod model_set;
 
 pub use aizip_mixer::Simd;
-pub use format::{Error, Header};
+pub use format::{DictionaryHeader, Error, Header};
 pub use model_set::{EngineConfig, DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL};
 
 use aizip_coder::{Decoder, Encoder};
+use aizip_dict::WordCodec;
 use engine::Predictor;
 use std::io::{Read, Write};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
@@ -39,6 +40,8 @@ const PROGRESS_INTERVAL: usize = 1 << 16;
 #[derive(Clone, Debug)]
 pub struct Options {
     pub level: u8,
+    /// Apply the dictionary transform when it helps (`--no-dict` turns it off).
+    pub dictionary: bool,
     /// Instruction-set path of the coding loop (archives are identical on every path).
     pub simd: Simd,
     /// Models to leave out (ablation studies); empty for normal archives.
@@ -49,6 +52,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             level: DEFAULT_LEVEL,
+            dictionary: true,
             simd: Simd::detect(),
             disabled: Vec::new(),
         }
@@ -69,11 +73,21 @@ pub fn compress<W: Write>(
     out: W,
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, Error> {
+    let codec = if options.dictionary {
+        WordCodec::analyze(input)
+    } else {
+        None
+    };
+    let transformed = codec.as_ref().map(|c| c.encode(input));
+    let coded: &[u8] = transformed.as_deref().unwrap_or(input);
     let header = Header {
         level: options.level,
-        flags: 0,
         original_len: input.len() as u64,
         checksum: xxh3_64(input),
+        dictionary: codec.as_ref().map(|c| DictionaryHeader {
+            space: c.space().clone(),
+            coded_len: coded.len() as u64,
+        }),
     };
     let mut out = CountingWriter {
         inner: out,
@@ -83,12 +97,15 @@ pub fn compress<W: Write>(
 
     let config = EngineConfig {
         level: options.level,
-        input_len: input.len() as u64,
+        input_len: coded.len() as u64,
+        word_classes: codec
+            .as_ref()
+            .map_or_else(aizip_dict::default_classes, |c| c.space().classes()),
         disabled: options.disabled.clone(),
     };
     let mut predictor = Predictor::new(&config, options.simd);
     let mut encoder = Encoder::new(out);
-    for (done, chunk) in input.chunks(PROGRESS_INTERVAL).enumerate() {
+    for (done, chunk) in coded.chunks(PROGRESS_INTERVAL).enumerate() {
         for &byte in chunk {
             for i in (0..8).rev() {
                 let bit = ((byte >> i) & 1) as u32;
@@ -97,8 +114,9 @@ pub fn compress<W: Write>(
             }
         }
         encoder.flush_buffer()?;
+        let coded_done = (done * PROGRESS_INTERVAL + chunk.len()) as u64;
         progress(Progress {
-            original_bytes: (done * PROGRESS_INTERVAL + chunk.len()) as u64,
+            original_bytes: (coded_done as u128 * input.len() as u128 / coded.len() as u128) as u64,
             archive_bytes: encoder.sink().written + encoder.bytes_out() as u64,
         });
     }
@@ -167,16 +185,25 @@ pub fn decompress_with<R: Read, W: Write>(
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, Error> {
     let header = Header::read(&mut input)?;
-    let config = EngineConfig::new(header.level, header.original_len);
+    let mut config = EngineConfig::new(header.level, header.coded_len());
+    let codec = header
+        .dictionary
+        .as_ref()
+        .map(|d| WordCodec::for_decoding(d.space.clone()));
+    if let Some(codec) = &codec {
+        config.word_classes = codec.space().classes();
+    }
     let mut predictor = Predictor::new(&config, simd);
     let mut decoder = Decoder::new(input);
     let mut hasher = Xxh3::new();
-    let mut buffer = Vec::with_capacity(PROGRESS_INTERVAL);
-    let mut remaining = header.original_len;
+    let mut block = Vec::with_capacity(PROGRESS_INTERVAL);
+    // Transformed text is collected and inverted at the end; plain text streams to `out`.
+    let mut transformed = Vec::new();
+    let mut remaining = header.coded_len();
     let mut done = 0u64;
     while remaining > 0 {
         let n = remaining.min(PROGRESS_INTERVAL as u64) as usize;
-        buffer.clear();
+        block.clear();
         for _ in 0..n {
             let mut c = 1u32;
             while c < 256 {
@@ -184,7 +211,7 @@ pub fn decompress_with<R: Read, W: Write>(
                 predictor.update(bit);
                 c = (c << 1) | bit;
             }
-            buffer.push(c as u8);
+            block.push(c as u8);
         }
         if let Some(e) = decoder.io_error() {
             return Err(Error::Io(e));
@@ -192,8 +219,12 @@ pub fn decompress_with<R: Read, W: Write>(
         if decoder.overran() {
             return Err(Error::Truncated);
         }
-        hasher.update(&buffer);
-        out.write_all(&buffer)?;
+        if codec.is_some() {
+            transformed.extend_from_slice(&block);
+        } else {
+            hasher.update(&block);
+            out.write_all(&block)?;
+        }
         remaining -= n as u64;
         done += n as u64;
         progress(Progress {
@@ -204,6 +235,16 @@ pub fn decompress_with<R: Read, W: Write>(
     if !decoder.at_end() {
         // Bytes after the coded stream: not produced by the encoder.
         return Err(Error::ChecksumMismatch);
+    }
+    if let Some(codec) = &codec {
+        let original = codec
+            .decode(&transformed)
+            .map_err(|_| Error::ChecksumMismatch)?;
+        if original.len() as u64 != header.original_len {
+            return Err(Error::ChecksumMismatch);
+        }
+        hasher.update(&original);
+        out.write_all(&original)?;
     }
     if hasher.digest() != header.checksum {
         return Err(Error::ChecksumMismatch);

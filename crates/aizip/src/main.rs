@@ -30,7 +30,7 @@ enum Command {
     Compress(CompressArgs),
     /// Decompress INPUT.aiz to INPUT (or OUTPUT); `-` reads standard input.
     Decompress(CommonArgs),
-    /// For each model, the archive size and time with that model left out.
+    /// For the dictionary transform and each model, the archive size and time without it.
     Ablate(AblateArgs),
     /// Compress, decompress and verify FILE; report the prize score, speed and memory.
     Score(ScoreArgs),
@@ -85,6 +85,9 @@ struct CompressArgs {
     #[arg(short, long, default_value_t = aizip::DEFAULT_LEVEL,
           value_parser = clap::value_parser!(u8).range(aizip::MIN_LEVEL as i64..=aizip::MAX_LEVEL as i64))]
     level: u8,
+    /// Do not apply the dictionary transform (for comparisons).
+    #[arg(long)]
+    no_dict: bool,
 }
 
 fn main() {
@@ -164,6 +167,7 @@ fn compress(args: CompressArgs) -> Result<()> {
     let start = Instant::now();
     let options = Options {
         level: args.level,
+        dictionary: !args.no_dict,
         ..Options::default()
     };
     let size = aizip::compress(data, &options, &mut output, |p: Progress| report.update(p))
@@ -254,10 +258,11 @@ fn remove_input(args: &CommonArgs) -> Result<()> {
 fn ablate(args: AblateArgs) -> Result<()> {
     let input = InputData::open(&args.input)?;
     let data = input.bytes();
-    let measure = |disabled: Vec<String>| -> Result<(u64, f64)> {
+    let measure = |dictionary: bool, disabled: Vec<String>| -> Result<(u64, f64)> {
         let start = Instant::now();
         let options = Options {
             level: args.level,
+            dictionary,
             disabled,
             ..Options::default()
         };
@@ -265,7 +270,7 @@ fn ablate(args: AblateArgs) -> Result<()> {
             .map_err(|e| name_error(e, &args.input))?;
         Ok((size, start.elapsed().as_secs_f64()))
     };
-    let (base_size, base_time) = measure(Vec::new())?;
+    let (base_size, base_time) = measure(true, Vec::new())?;
     println!(
         "{:<12} {:>12} {:>10} {:>9} {:>9}",
         "without", "bytes", "diff", "diff %", "saves s"
@@ -274,15 +279,17 @@ fn ablate(args: AblateArgs) -> Result<()> {
         "{:<12} {:>12} {:>10} {:>9} {:>9.2}",
         "(nothing)", base_size, 0, "0.000", 0.0
     );
-    for spec in aizip::model_set::MODEL_SET
+    let models = aizip::model_set::MODEL_SET
         .iter()
-        .filter(|s| s.min_level <= args.level)
-    {
-        let (size, time) = measure(vec![spec.name.to_string()])?;
+        .filter(|s| s.min_level <= args.level);
+    let runs = std::iter::once(("dictionary", false, Vec::new()))
+        .chain(models.map(|spec| (spec.name, true, vec![spec.name.to_string()])));
+    for (name, dictionary, disabled) in runs {
+        let (size, time) = measure(dictionary, disabled)?;
         let diff = size as i64 - base_size as i64;
         println!(
             "{:<12} {:>12} {:>+10} {:>+9.3} {:>9.2}",
-            spec.name,
+            name,
             size,
             diff,
             diff as f64 * 100.0 / base_size as f64,

@@ -5,17 +5,21 @@
 //! format version must then change, since archives depend on the exact set); `aizip ablate` does
 //! the same at run time with [`EngineConfig::disabled`].
 
+use aizip_dict::ByteClass;
 use aizip_models::{MatchModel, Model, OrderModel, WordModel};
 
-/// Table sizes derived from the level and the input length.
+/// What model constructors receive: table sizes derived from the level and the input length, and
+/// how the (possibly transformed) text forms words.
 #[derive(Clone, Copy, Debug)]
-pub struct Sizing {
+pub struct ModelParams {
     /// Bytes of each large hashed context table.
     pub context_bytes: usize,
     /// log2 of the match model's position-table entries.
     pub match_bits: u32,
     /// Bytes of history kept for the match model.
     pub history_bytes: usize,
+    /// Which bytes are letters, word codes, flags or separators.
+    pub word_classes: [ByteClass; 256],
 }
 
 /// One entry of the model set.
@@ -23,7 +27,7 @@ pub struct ModelSpec {
     pub name: &'static str,
     /// Levels below this leave the model out.
     pub min_level: u8,
-    pub build: fn(&Sizing) -> Box<dyn Model>,
+    pub build: fn(&ModelParams) -> Box<dyn Model>,
 }
 
 /// Bytes a context of order <= 2 can ever fill: 256^order contexts × 17 nibble slots × 16 bytes.
@@ -86,17 +90,17 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "word1",
         min_level: 1,
-        build: |s| Box::new(WordModel::new(1, s.context_bytes)),
+        build: |s| Box::new(WordModel::new(1, s.context_bytes, s.word_classes)),
     },
     ModelSpec {
         name: "word2",
         min_level: 3,
-        build: |s| Box::new(WordModel::new(2, s.context_bytes)),
+        build: |s| Box::new(WordModel::new(2, s.context_bytes, s.word_classes)),
     },
     ModelSpec {
         name: "word3",
         min_level: 7,
-        build: |s| Box::new(WordModel::new(3, s.context_bytes)),
+        build: |s| Box::new(WordModel::new(3, s.context_bytes, s.word_classes)),
     },
     ModelSpec {
         name: "match",
@@ -112,11 +116,13 @@ pub const MAX_LEVEL: u8 = 9;
 /// The level used when none is given.
 pub const DEFAULT_LEVEL: u8 = 6;
 
-/// What the engine is built from: the level, the input length, and models switched off.
+/// What the engine is built from: the level, the length of the coded text, its word classes, and
+/// models switched off.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub level: u8,
     pub input_len: u64,
+    pub word_classes: [ByteClass; 256],
     /// Names of models to leave out (for ablation studies; such archives need the same setting).
     pub disabled: Vec<String>,
 }
@@ -126,13 +132,14 @@ impl EngineConfig {
         EngineConfig {
             level,
             input_len,
+            word_classes: aizip_dict::default_classes(),
             disabled: Vec::new(),
         }
     }
 
     /// Table sizes: each level doubles the context tables (2 MiB at level 1, 256 MiB at 8,
     /// 512 MiB at 9), but no table is larger than the input could ever fill.
-    pub fn sizing(&self) -> Sizing {
+    pub fn params(&self) -> ModelParams {
         let level = self.level.clamp(MIN_LEVEL, MAX_LEVEL) as u32;
         let len = self.input_len.clamp(1, 1 << 40) as usize;
         // Each byte touches two nibble slots (16 bytes each) per context.
@@ -142,22 +149,23 @@ impl EngineConfig {
             .min(usize::BITS - len.leading_zeros() + 1)
             .max(12);
         let history_bytes = len.min(1 << (23 + level)).max(1 << 12);
-        Sizing {
+        ModelParams {
             context_bytes,
             match_bits,
             history_bytes,
+            word_classes: self.word_classes,
         }
     }
 
     /// The models of this configuration, in mixer-input order.
     pub fn models(&self) -> Vec<Box<dyn Model>> {
-        let sizing = self.sizing();
+        let params = self.params();
         MODEL_SET
             .iter()
             .filter(|spec| {
                 spec.min_level <= self.level && !self.disabled.iter().any(|d| d == spec.name)
             })
-            .map(|spec| (spec.build)(&sizing))
+            .map(|spec| (spec.build)(&params))
             .collect()
     }
 }
@@ -178,9 +186,9 @@ mod tests {
 
     #[test]
     fn tables_never_exceed_what_the_input_needs() {
-        let small = EngineConfig::new(9, 1000).sizing();
+        let small = EngineConfig::new(9, 1000).params();
         assert!(small.context_bytes <= 1 << 16);
-        let big = EngineConfig::new(9, 1 << 30).sizing();
+        let big = EngineConfig::new(9, 1 << 30).params();
         assert_eq!(big.context_bytes, 1 << 29);
     }
 }

@@ -341,3 +341,50 @@ fn interrupt_removes_the_temporary_file() {
     assert_eq!(status.code(), Some(130));
     assert_eq!(files_in(dir.path()), ["big.txt"]);
 }
+
+#[test]
+fn no_dict_turns_the_transform_off_and_both_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "The river flows past the old mill, and the miller watches the water. ".repeat(400);
+    fs::write(dir.path().join("t.txt"), &text).unwrap();
+    assert!(aizip(
+        &["compress", "-q", "-l", "1", "t.txt", "-o", "with.aiz"],
+        dir.path()
+    )
+    .status
+    .success());
+    assert!(aizip(
+        &[
+            "compress",
+            "-q",
+            "-l",
+            "1",
+            "--no-dict",
+            "t.txt",
+            "-o",
+            "without.aiz"
+        ],
+        dir.path()
+    )
+    .status
+    .success());
+    let with = fs::read(dir.path().join("with.aiz")).unwrap();
+    let without = fs::read(dir.path().join("without.aiz")).unwrap();
+    assert_eq!(with[6] & 1, 1, "dictionary flag set");
+    assert_eq!(without[6] & 1, 0, "dictionary flag clear");
+    for archive in ["with.aiz", "without.aiz"] {
+        let out = aizip(
+            &["decompress", "-q", archive, "-o", &format!("{archive}.txt")],
+            dir.path(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join(format!("{archive}.txt"))).unwrap(),
+            text
+        );
+    }
+}

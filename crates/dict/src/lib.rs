@@ -13,7 +13,13 @@
 //!   archive never depends on a file outside it.
 //!
 //! The archive header records which transform was applied (`docs/FORMAT.md`, flag bit 0).
-//! [`Identity`] is the transform used when none helps (binary data) and the reference for tests.
+//! [`WordCodec`] is the word-dictionary transform (see its module for the exact layout);
+//! [`Identity`] is the reference for tests. [`ByteClass`] tells the word models how to read
+//! transformed text: a code is a word.
+
+mod words;
+
+pub use words::{default_classes, ByteClass, CodeSpace, WordCodec};
 
 use thiserror::Error;
 

@@ -1,12 +1,16 @@
 //! Word model: the current word and the words before it predict the next byte.
 //!
-//! A word is a run of letters (ASCII letters case-folded, and every byte >= 0x80 so that UTF-8
-//! text counts as letters). The context is the hash of the current partial word and the `words - 1`
-//! complete words before it; between words, the last byte takes the partial word's place, so that
+//! A word is a run of letters, as a byte-class table says: by default ASCII letters (case-folded)
+//! and every byte >= 0x80, so that UTF-8 text counts as letters; after the dictionary transform
+//! also the word codes (a 2-byte code is one letter pair), with the capitalisation flags ignored,
+//! so that "The" and "the" share their contexts.
+//!
+//! The context is the hash of the current partial word and the `words - 1` complete words before it; between words, the last byte takes the partial word's place, so that
 //! "word, " and "word. " predict differently.
 
 use crate::context_map::combine;
 use crate::model::{History, Model};
+use aizip_dict::ByteClass;
 
 const MAX_WORDS: usize = 4;
 
@@ -15,28 +19,24 @@ pub struct WordModel {
     current: u64,
     previous: [u64; MAX_WORDS],
     table_bytes: usize,
+    classes: [ByteClass; 256],
+    /// The previous byte was a 2-byte code's lead: this one completes the code.
+    after_lead: bool,
 }
 
 impl WordModel {
-    /// A model over the current word and `words - 1` previous ones (`1..=4`).
-    pub fn new(words: usize, table_bytes: usize) -> Self {
+    /// A model over the current word and `words - 1` previous ones (`1..=4`); `classes` says
+    /// which bytes form words (see `aizip_dict::ByteClass`).
+    pub fn new(words: usize, table_bytes: usize, classes: [ByteClass; 256]) -> Self {
         assert!((1..=MAX_WORDS).contains(&words));
         WordModel {
             words,
             current: 0,
             previous: [0; MAX_WORDS],
             table_bytes,
+            classes,
+            after_lead: false,
         }
-    }
-}
-
-/// The letter a byte stands for in a word (case-folded), or `None` for a separator.
-#[inline]
-pub fn word_letter(byte: u8) -> Option<u8> {
-    match byte {
-        b'a'..=b'z' | 0x80..=0xFF => Some(byte),
-        b'A'..=b'Z' => Some(byte + 32),
-        _ => None,
     }
 }
 
@@ -51,14 +51,27 @@ impl Model for WordModel {
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let byte = history.back(1);
-        match word_letter(byte) {
-            Some(letter) => self.current = combine(self.current, letter as u64 + 1),
-            None if self.current != 0 => {
-                self.previous.copy_within(0..MAX_WORDS - 1, 1);
-                self.previous[0] = self.current;
-                self.current = 0;
+        let class = if std::mem::take(&mut self.after_lead) {
+            ByteClass::Letter
+        } else {
+            self.classes[byte as usize]
+        };
+        match class {
+            ByteClass::Letter => {
+                self.current = combine(self.current, byte.to_ascii_lowercase() as u64 + 1)
             }
-            None => {}
+            ByteClass::Lead => {
+                self.current = combine(self.current, byte as u64 + 1);
+                self.after_lead = true;
+            }
+            ByteClass::Flag => {}
+            ByteClass::Separator => {
+                if self.current != 0 {
+                    self.previous.copy_within(0..MAX_WORDS - 1, 1);
+                    self.previous[0] = self.current;
+                    self.current = 0;
+                }
+            }
         }
         let mut h = if self.current != 0 {
             self.current

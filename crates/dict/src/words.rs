@@ -1,0 +1,567 @@
+//! The word-dictionary transform.
+//!
+//! ## What it does
+//! Frequent words of the input are replaced by 1- or 2-byte codes, capitalised and all-caps words
+//! by a flag byte and the code of their lower-case form, and frequent XML entities (`&quot;`,
+//! `&amp;`, …) by single codes. Codes use byte values the input hardly uses, chosen per input; the
+//! rare literal occurrences of those bytes are escaped.
+//!
+//! ## Layout
+//! The [`CodeSpace`] (which byte values serve as escape, flags, 1-byte codes and 2-byte lead bytes)
+//! travels outside the transformed text (in the archive header), because the models need it from
+//! the first byte on. The transformed text is
+//!
+//! ```text
+//! varint(number of words) · words, each terminated by 0x0A · body
+//! ```
+//!
+//! Word `i < singles.len()` is coded as `singles[i]`; word `singles.len() + 256·j + k` as
+//! `leads[j] k`. In the body, a byte outside the code space stands for itself; `escape b` stands
+//! for the byte `b`; `capital` and `upper` precede a word code and capitalise its first or every
+//! letter. The dictionary is ordered by frequency (shortest codes first), and within the 2-byte
+//! codes by reversed spelling, so that words sharing a suffix share a lead byte.
+
+use crate::DecodeError;
+
+/// Words shorter than this are never coded.
+const MIN_WORD: usize = 2;
+/// Words longer than this are never coded (they are rare and long literals are cheap to model).
+const MAX_WORD: usize = 40;
+/// At most this many byte values become codes.
+const MAX_CODE_BYTES: usize = 160;
+/// At least this many code bytes are needed for the transform to be worth applying.
+const MIN_CODE_BYTES: usize = 12;
+/// A byte value may become a code if it occurs at most once per this many input bytes.
+const RARE_BYTE: usize = 20_000;
+/// The transform is applied only when it removes at least this fraction (1/N) of the input.
+const MIN_GAIN: usize = 50;
+/// A word is listed only if its codes remove this many times more bytes than its listing takes:
+/// the models predict a frequent word's letters well anyway, so a removed byte is worth far less
+/// than a listed one (measured on wiki text: 32 beats 4, 16 and 48 in archive size).
+const LISTING_COST: i64 = 32;
+/// XML entities coded as words when frequent.
+const ENTITIES: [&[u8]; 5] = [b"&quot;", b"&amp;", b"&lt;", b"&gt;", b"&nbsp;"];
+
+/// How the models should treat a byte of transformed text when they look for words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByteClass {
+    /// Part of a word (letters, 1-byte codes, the second byte of a 2-byte code).
+    Letter,
+    /// Ends a word.
+    Separator,
+    /// Starts a 2-byte code: it and the next byte are one word.
+    Lead,
+    /// A flag that belongs to the following word (capitalisation): words are the same with or
+    /// without it.
+    Flag,
+}
+
+/// Which byte values carry codes. See the module documentation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeSpace {
+    pub escape: u8,
+    pub capital: u8,
+    pub upper: u8,
+    pub singles: Vec<u8>,
+    pub leads: Vec<u8>,
+}
+
+/// Role of each byte value in a code space.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Literal,
+    Escape,
+    Capital,
+    Upper,
+    Single(u8),
+    Lead(u8),
+}
+
+impl CodeSpace {
+    fn roles(&self) -> [Role; 256] {
+        let mut roles = [Role::Literal; 256];
+        roles[self.escape as usize] = Role::Escape;
+        roles[self.capital as usize] = Role::Capital;
+        roles[self.upper as usize] = Role::Upper;
+        for (i, &b) in self.singles.iter().enumerate() {
+            roles[b as usize] = Role::Single(i as u8);
+        }
+        for (i, &b) in self.leads.iter().enumerate() {
+            roles[b as usize] = Role::Lead(i as u8);
+        }
+        roles
+    }
+
+    /// How the word models should see each byte of text transformed with this space.
+    pub fn classes(&self) -> [ByteClass; 256] {
+        let mut classes = default_classes();
+        for (b, role) in self.roles().iter().enumerate() {
+            classes[b] = match role {
+                Role::Literal => classes[b],
+                Role::Escape => ByteClass::Separator,
+                Role::Capital | Role::Upper => ByteClass::Flag,
+                Role::Single(_) => ByteClass::Letter,
+                Role::Lead(_) => ByteClass::Lead,
+            };
+        }
+        classes
+    }
+
+    /// Number of words the space can code.
+    pub fn capacity(&self) -> usize {
+        self.singles.len() + 256 * self.leads.len()
+    }
+
+    /// Serialised form: escape, capital, upper, count and bytes of singles, count and bytes of leads.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![
+            self.escape,
+            self.capital,
+            self.upper,
+            self.singles.len() as u8,
+        ];
+        out.extend_from_slice(&self.singles);
+        out.push(self.leads.len() as u8);
+        out.extend_from_slice(&self.leads);
+        out
+    }
+
+    /// Parses [`CodeSpace::to_bytes`] at the start of `bytes`; returns the space and its length.
+    pub fn from_bytes(bytes: &[u8]) -> Result<(CodeSpace, usize), DecodeError> {
+        let take = |at: usize, n: usize| bytes.get(at..at + n).ok_or(DecodeError::Truncated);
+        let fixed = take(0, 4)?;
+        let (escape, capital, upper, n_singles) = (fixed[0], fixed[1], fixed[2], fixed[3] as usize);
+        let singles = take(4, n_singles)?.to_vec();
+        let n_leads = take(4 + n_singles, 1)?[0] as usize;
+        let leads = take(5 + n_singles, n_leads)?.to_vec();
+        let space = CodeSpace {
+            escape,
+            capital,
+            upper,
+            singles,
+            leads,
+        };
+        let mut seen = [false; 256];
+        for b in [escape, capital, upper]
+            .iter()
+            .chain(&space.singles)
+            .chain(&space.leads)
+        {
+            if std::mem::replace(&mut seen[*b as usize], true) {
+                return Err(DecodeError::Corrupt(
+                    "a byte value has two roles in the code space",
+                ));
+            }
+        }
+        Ok((space, 5 + n_singles + n_leads))
+    }
+}
+
+/// Word classes of untransformed text: ASCII letters and every byte >= 0x80 (UTF-8) are letters.
+pub fn default_classes() -> [ByteClass; 256] {
+    std::array::from_fn(|b| match b as u8 {
+        b'a'..=b'z' | b'A'..=b'Z' | 0x80..=0xFF => ByteClass::Letter,
+        _ => ByteClass::Separator,
+    })
+}
+
+/// A dictionary chosen for one input, with the code space that codes it.
+pub struct WordCodec {
+    space: CodeSpace,
+    words: Vec<Vec<u8>>,
+}
+
+/// The letter-run tokens of `input`: (start, end) of each maximal run of ASCII letters.
+fn letter_runs(input: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < input.len() && !input[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        if i == input.len() {
+            return None;
+        }
+        let start = i;
+        while i < input.len() && input[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        Some((start, i))
+    })
+}
+
+/// The case shape of a word: `Some(lower-case form, flag)` if it can be coded.
+fn case_shape(word: &[u8]) -> Option<(Vec<u8>, Case)> {
+    let lower = word.to_ascii_lowercase();
+    if word.iter().all(u8::is_ascii_lowercase) {
+        Some((lower, Case::Lower))
+    } else if word[0].is_ascii_uppercase() && word[1..].iter().all(u8::is_ascii_lowercase) {
+        Some((lower, Case::Capital))
+    } else if word.len() >= 2 && word.iter().all(u8::is_ascii_uppercase) {
+        Some((lower, Case::Upper))
+    } else {
+        None
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Lower,
+    Capital,
+    Upper,
+}
+
+impl WordCodec {
+    /// Chooses a dictionary and code space for `input`, or `None` when the transform would not
+    /// remove at least 1/50 of it (binary data, short or unusual text).
+    pub fn analyze(input: &[u8]) -> Option<WordCodec> {
+        let mut byte_counts = [0usize; 256];
+        for &b in input {
+            byte_counts[b as usize] += 1;
+        }
+        let mut candidates: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_alphanumeric()).collect();
+        candidates.sort_by_key(|&b| (byte_counts[b as usize], b));
+        let rare = input.len() / RARE_BYTE;
+        let code_bytes: Vec<u8> = candidates
+            .into_iter()
+            .take_while(|&b| byte_counts[b as usize] <= rare)
+            .take(MAX_CODE_BYTES)
+            .collect();
+        if code_bytes.len() < MIN_CODE_BYTES {
+            return None;
+        }
+
+        let mut counts: std::collections::HashMap<Vec<u8>, usize> =
+            std::collections::HashMap::new();
+        for (start, end) in letter_runs(input) {
+            if (MIN_WORD..=MAX_WORD).contains(&(end - start)) {
+                if let Some((lower, _)) = case_shape(&input[start..end]) {
+                    *counts.entry(lower).or_insert(0) += 1;
+                }
+            }
+        }
+        for entity in ENTITIES {
+            let n = input.windows(entity.len()).filter(|w| w == &entity).count();
+            if n > 0 {
+                counts.insert(entity.to_vec(), n);
+            }
+        }
+        // Bytes a word's codes remove, less LISTING_COST times what listing it costs.
+        let saving = |word: &[u8], count: usize, code: usize| {
+            (count * (word.len().saturating_sub(code))) as i64
+                - LISTING_COST * (word.len() as i64 + 1)
+        };
+        let mut ranked: Vec<(Vec<u8>, usize)> = counts
+            .into_iter()
+            .filter(|(w, c)| saving(w, *c, 2) > 0)
+            .collect();
+        ranked.sort_by(|a, b| {
+            (b.1 * (b.0.len() - 1))
+                .cmp(&(a.1 * (a.0.len() - 1)))
+                .then_with(|| a.0.cmp(&b.0))
+        });
+
+        let specials = 3;
+        let available = code_bytes.len() - specials;
+        let n_leads = (ranked.len().saturating_sub(available) / 256 + 1).min(available / 2);
+        let n_singles = (available - n_leads).min(ranked.len());
+        let space = CodeSpace {
+            escape: code_bytes[0],
+            capital: code_bytes[1],
+            upper: code_bytes[2],
+            singles: code_bytes[specials..specials + n_singles].to_vec(),
+            leads: code_bytes[specials + n_singles..specials + n_singles + n_leads].to_vec(),
+        };
+        ranked.truncate(space.capacity());
+        let mut words: Vec<Vec<u8>> = ranked.into_iter().map(|(w, _)| w).collect();
+        let singles = space.singles.len().min(words.len());
+        words[singles..].sort_by(|a, b| a.iter().rev().cmp(b.iter().rev()));
+
+        let codec = WordCodec { space, words };
+        let estimate = codec.encode(input).len();
+        (estimate + input.len() / MIN_GAIN < input.len()).then_some(codec)
+    }
+
+    /// A codec that can only decode (its dictionary comes with the transformed text).
+    pub fn for_decoding(space: CodeSpace) -> WordCodec {
+        WordCodec {
+            space,
+            words: Vec::new(),
+        }
+    }
+
+    pub fn space(&self) -> &CodeSpace {
+        &self.space
+    }
+
+    fn write_code(&self, index: usize, out: &mut Vec<u8>) {
+        let singles = self.space.singles.len();
+        if index < singles {
+            out.push(self.space.singles[index]);
+        } else {
+            let i = index - singles;
+            out.push(self.space.leads[i / 256]);
+            out.push((i % 256) as u8);
+        }
+    }
+
+    /// The transformed form of `input`: dictionary, then body.
+    pub fn encode(&self, input: &[u8]) -> Vec<u8> {
+        let index: std::collections::HashMap<&[u8], usize> = self
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.as_slice(), i))
+            .collect();
+        let roles = self.space.roles();
+        let mut out = Vec::with_capacity(input.len() / 2 + 16);
+        write_varint(self.words.len() as u64, &mut out);
+        for w in &self.words {
+            out.extend_from_slice(w);
+            out.push(b'\n');
+        }
+        let mut i = 0;
+        while i < input.len() {
+            let b = input[i];
+            if b.is_ascii_alphabetic() {
+                let end = i + input[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count();
+                let word = &input[i..end];
+                match case_shape(word)
+                    .and_then(|(lower, case)| index.get(lower.as_slice()).map(|&k| (k, case)))
+                {
+                    Some((k, case)) => {
+                        match case {
+                            Case::Lower => {}
+                            Case::Capital => out.push(self.space.capital),
+                            Case::Upper => out.push(self.space.upper),
+                        }
+                        self.write_code(k, &mut out);
+                    }
+                    None => out.extend_from_slice(word),
+                }
+                i = end;
+                continue;
+            }
+            if b == b'&' {
+                if let Some(entity) = ENTITIES.iter().find(|e| input[i..].starts_with(e)) {
+                    if let Some(&k) = index.get(*entity) {
+                        self.write_code(k, &mut out);
+                        i += entity.len();
+                        continue;
+                    }
+                }
+            }
+            if roles[b as usize] != Role::Literal {
+                out.push(self.space.escape);
+            }
+            out.push(b);
+            i += 1;
+        }
+        out
+    }
+
+    /// The original of `encoded` (dictionary and body, as [`WordCodec::encode`] writes them).
+    pub fn decode(&self, encoded: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        let (n_words, mut pos) = read_varint(encoded)?;
+        if n_words > self.space.capacity() as u64 {
+            return Err(DecodeError::Corrupt("more words than codes"));
+        }
+        let mut words = Vec::with_capacity(n_words as usize);
+        for _ in 0..n_words {
+            let len = encoded[pos..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .ok_or(DecodeError::Truncated)?;
+            words.push(&encoded[pos..pos + len]);
+            pos += len + 1;
+        }
+        let roles = self.space.roles();
+        let word = |k: usize| {
+            words
+                .get(k)
+                .copied()
+                .ok_or(DecodeError::Corrupt("code of a word not in the dictionary"))
+        };
+        let mut out = Vec::with_capacity(encoded.len() * 2);
+        let body = &encoded[pos..];
+        let mut i = 0;
+        let mut case = Case::Lower;
+        while i < body.len() {
+            let b = body[i];
+            i += 1;
+            let code = match roles[b as usize] {
+                Role::Literal if case == Case::Lower => {
+                    out.push(b);
+                    continue;
+                }
+                Role::Escape if case == Case::Lower => {
+                    out.push(*body.get(i).ok_or(DecodeError::Truncated)?);
+                    i += 1;
+                    continue;
+                }
+                Role::Capital | Role::Upper if case == Case::Lower => {
+                    case = if roles[b as usize] == Role::Capital {
+                        Case::Capital
+                    } else {
+                        Case::Upper
+                    };
+                    continue;
+                }
+                Role::Single(k) => k as usize,
+                Role::Lead(j) => {
+                    let k = *body.get(i).ok_or(DecodeError::Truncated)? as usize;
+                    i += 1;
+                    self.space.singles.len() + 256 * j as usize + k
+                }
+                _ => {
+                    return Err(DecodeError::Corrupt(
+                        "a case flag not followed by a word code",
+                    ))
+                }
+            };
+            let w = word(code)?;
+            let start = out.len();
+            out.extend_from_slice(w);
+            match case {
+                Case::Lower => {}
+                Case::Capital => out[start] = out[start].to_ascii_uppercase(),
+                Case::Upper => out[start..].make_ascii_uppercase(),
+            }
+            case = Case::Lower;
+        }
+        if case != Case::Lower {
+            return Err(DecodeError::Truncated);
+        }
+        Ok(out)
+    }
+}
+
+impl crate::Transform for WordCodec {
+    fn name(&self) -> &'static str {
+        "words"
+    }
+
+    fn encode(&self, input: &[u8]) -> Vec<u8> {
+        WordCodec::encode(self, input)
+    }
+
+    fn decode(&self, encoded: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        WordCodec::decode(self, encoded)
+    }
+}
+
+fn write_varint(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(bytes: &[u8]) -> Result<(u64, usize), DecodeError> {
+    let mut v = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        v |= ((b & 0x7F) as u64) << (7 * i);
+        if b & 0x80 == 0 {
+            return Ok((v, i + 1));
+        }
+    }
+    Err(DecodeError::Truncated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample_text() -> Vec<u8> {
+        let text =
+            "The quick brown fox jumps over the lazy dog. THE DOG sleeps; the Fox runs &amp; \
+                    hides in the &quot;forest&quot; near the river, where the other foxes live. ";
+        text.repeat(200).into_bytes()
+    }
+
+    fn round_trip(codec: &WordCodec, input: &[u8]) {
+        let encoded = codec.encode(input);
+        let (space, _) = CodeSpace::from_bytes(&codec.space().to_bytes()).unwrap();
+        let decoded = WordCodec::for_decoding(space).decode(&encoded).unwrap();
+        assert!(decoded == input, "round trip differs");
+    }
+
+    #[test]
+    fn text_shrinks_and_round_trips() {
+        let text = sample_text();
+        let codec = WordCodec::analyze(&text).expect("text is worth transforming");
+        let encoded = codec.encode(&text);
+        assert!(
+            encoded.len() < text.len() / 2,
+            "{} of {}",
+            encoded.len(),
+            text.len()
+        );
+        round_trip(&codec, &text);
+    }
+
+    #[test]
+    fn binary_is_left_alone() {
+        let mut seed = 1u32;
+        let noise: Vec<u8> = (0..100_000)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 24) as u8
+            })
+            .collect();
+        assert!(WordCodec::analyze(&noise).is_none());
+    }
+
+    #[test]
+    fn code_bytes_in_the_text_are_escaped() {
+        let text = sample_text();
+        let codec = WordCodec::analyze(&text).unwrap();
+        let mut tricky = text.clone();
+        tricky.extend_from_slice(&codec.space().to_bytes());
+        tricky.extend_from_slice(&[codec.space().capital, b'x', codec.space().escape]);
+        round_trip(&codec, &tricky);
+    }
+
+    #[test]
+    fn classes_mark_codes_as_words() {
+        let codec = WordCodec::analyze(&sample_text()).unwrap();
+        let classes = codec.space().classes();
+        assert_eq!(classes[codec.space().capital as usize], ByteClass::Flag);
+        assert_eq!(classes[b' ' as usize], ByteClass::Separator);
+        assert_eq!(classes[b'q' as usize], ByteClass::Letter);
+        for &s in &codec.space().singles {
+            assert_eq!(classes[s as usize], ByteClass::Letter);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_input_round_trips_with_a_text_dictionary(extra in prop::collection::vec(any::<u8>(), 0..2000)) {
+            let text = sample_text();
+            let codec = WordCodec::analyze(&text).unwrap();
+            let mut input = extra.clone();
+            input.extend_from_slice(&text[..1000]);
+            input.extend_from_slice(&extra);
+            round_trip(&codec, &input);
+        }
+
+        #[test]
+        fn structured_inputs_round_trip(words in prop::collection::vec("[a-zA-Z]{1,12}|[ ,.\n<>/=\"]|&amp;|&quot;|&lt;|[\\x00-\\xff]", 0..3000)) {
+            let input: Vec<u8> = words.concat().bytes().collect();
+            if let Some(codec) = WordCodec::analyze(&input) {
+                round_trip(&codec, &input);
+            }
+        }
+
+        #[test]
+        fn decoding_garbage_never_panics(space in prop::collection::vec(any::<u8>(), 0..40), body in prop::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok((space, _)) = CodeSpace::from_bytes(&space) {
+                let _ = WordCodec::for_decoding(space).decode(&body);
+            }
+        }
+    }
+}
