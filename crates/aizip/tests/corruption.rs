@@ -18,7 +18,11 @@ fn original() -> Vec<u8> {
     let mut text = String::new();
     while text.len() < 8000 {
         text.push_str(WORDS[rng.next() as usize % WORDS.len()]);
-        text.push(if rng.next().is_multiple_of(9) { '\n' } else { ' ' });
+        text.push(if rng.next().is_multiple_of(9) {
+            '\n'
+        } else {
+            ' '
+        });
     }
     text.into_bytes()
 }

@@ -374,6 +374,9 @@ impl WordCodec {
                 .iter()
                 .position(|&b| b == b'\n')
                 .ok_or(DecodeError::Truncated)?;
+            if len == 0 {
+                return Err(DecodeError::Corrupt("an empty word in the dictionary"));
+            }
             words.push(&encoded[pos..pos + len]);
             pos += len + 1;
         }
@@ -426,7 +429,11 @@ impl WordCodec {
             out.extend_from_slice(w);
             match case {
                 Case::Lower => {}
-                Case::Capital => out[start] = out[start].to_ascii_uppercase(),
+                Case::Capital => {
+                    if let Some(first) = out.get_mut(start) {
+                        first.make_ascii_uppercase();
+                    }
+                }
                 Case::Upper => out[start..].make_ascii_uppercase(),
             }
             case = Case::Lower;
@@ -535,6 +542,22 @@ mod tests {
         assert_eq!(classes[b'q' as usize], ByteClass::Letter);
         for &s in &codec.space().singles {
             assert_eq!(classes[s as usize], ByteClass::Letter);
+        }
+    }
+
+    /// Found by the `dict_decode` fuzz target: a capital flag before an empty dictionary word.
+    #[test]
+    fn fuzz_regressions_are_errors() {
+        let crashes: [&[u8]; 1] = [&[
+            36, 65, 251, 1, 0, 0, 1, 10, 192, 1, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+            255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 171, 255, 255, 255, 32, 255, 255,
+            255, 10, 228, 1, 0, 0, 0, 65, 0, 0, 0, 4, 0,
+        ]];
+        for data in crashes {
+            let (space, used) = CodeSpace::from_bytes(data).unwrap();
+            assert!(WordCodec::for_decoding(space)
+                .decode(&data[used..])
+                .is_err());
         }
     }
 
