@@ -73,12 +73,14 @@ pub fn compress<W: Write>(
     out: W,
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, Error> {
-    let codec = if options.dictionary {
-        WordCodec::analyze(input)
-    } else {
-        None
+    let (codec, transformed) = match options
+        .dictionary
+        .then(|| WordCodec::transform(input))
+        .flatten()
+    {
+        Some((codec, transformed)) => (Some(codec), Some(transformed)),
+        None => (None, None),
     };
-    let transformed = codec.as_ref().map(|c| c.encode(input));
     let coded: &[u8] = transformed.as_deref().unwrap_or(input);
     let header = Header {
         level: options.level,

@@ -211,9 +211,10 @@ enum Case {
 }
 
 impl WordCodec {
-    /// Chooses a dictionary and code space for `input`, or `None` when the transform would not
-    /// remove at least 1/50 of it (binary data, short or unusual text).
-    pub fn analyze(input: &[u8]) -> Option<WordCodec> {
+    /// Chooses a dictionary and code space for `input` and transforms it: the codec and the
+    /// transformed text, or `None` when the transform would not remove at least 1/50 of the input
+    /// (binary data, short or unusual text).
+    pub fn transform(input: &[u8]) -> Option<(WordCodec, Vec<u8>)> {
         let mut byte_counts = [0usize; 256];
         for &b in input {
             byte_counts[b as usize] += 1;
@@ -277,8 +278,8 @@ impl WordCodec {
         words[singles..].sort_by(|a, b| a.iter().rev().cmp(b.iter().rev()));
 
         let codec = WordCodec { space, words };
-        let estimate = codec.encode(input).len();
-        (estimate + input.len() / MIN_GAIN < input.len()).then_some(codec)
+        let transformed = codec.encode(input);
+        (transformed.len() + input.len() / MIN_GAIN < input.len()).then_some((codec, transformed))
     }
 
     /// A codec that can only decode (its dictionary comes with the transformed text).
@@ -500,8 +501,7 @@ mod tests {
     #[test]
     fn text_shrinks_and_round_trips() {
         let text = sample_text();
-        let codec = WordCodec::analyze(&text).expect("text is worth transforming");
-        let encoded = codec.encode(&text);
+        let (codec, encoded) = WordCodec::transform(&text).expect("text is worth transforming");
         assert!(
             encoded.len() < text.len() / 2,
             "{} of {}",
@@ -520,13 +520,13 @@ mod tests {
                 (seed >> 24) as u8
             })
             .collect();
-        assert!(WordCodec::analyze(&noise).is_none());
+        assert!(WordCodec::transform(&noise).is_none());
     }
 
     #[test]
     fn code_bytes_in_the_text_are_escaped() {
         let text = sample_text();
-        let codec = WordCodec::analyze(&text).unwrap();
+        let (codec, _) = WordCodec::transform(&text).unwrap();
         let mut tricky = text.clone();
         tricky.extend_from_slice(&codec.space().to_bytes());
         tricky.extend_from_slice(&[codec.space().capital, b'x', codec.space().escape]);
@@ -535,7 +535,7 @@ mod tests {
 
     #[test]
     fn classes_mark_codes_as_words() {
-        let codec = WordCodec::analyze(&sample_text()).unwrap();
+        let (codec, _) = WordCodec::transform(&sample_text()).unwrap();
         let classes = codec.space().classes();
         assert_eq!(classes[codec.space().capital as usize], ByteClass::Flag);
         assert_eq!(classes[b' ' as usize], ByteClass::Separator);
@@ -565,7 +565,7 @@ mod tests {
         #[test]
         fn any_input_round_trips_with_a_text_dictionary(extra in prop::collection::vec(any::<u8>(), 0..2000)) {
             let text = sample_text();
-            let codec = WordCodec::analyze(&text).unwrap();
+            let (codec, _) = WordCodec::transform(&text).unwrap();
             let mut input = extra.clone();
             input.extend_from_slice(&text[..1000]);
             input.extend_from_slice(&extra);
@@ -575,7 +575,7 @@ mod tests {
         #[test]
         fn structured_inputs_round_trip(words in prop::collection::vec("[a-zA-Z]{1,12}|[ ,.\n<>/=\"]|&amp;|&quot;|&lt;|[\\x00-\\xff]", 0..3000)) {
             let input: Vec<u8> = words.concat().bytes().collect();
-            if let Some(codec) = WordCodec::analyze(&input) {
+            if let Some((codec, _)) = WordCodec::transform(&input) {
                 round_trip(&codec, &input);
             }
         }

@@ -23,15 +23,6 @@ impl ContextSet {
         }
     }
 
-    /// Number of contexts (and mixer inputs).
-    pub fn len(&self) -> usize {
-        self.maps.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.maps.is_empty()
-    }
-
     /// Sets the contexts for the coming byte, in order.
     #[inline]
     pub fn set_contexts(&mut self, hashes: &[u64]) {

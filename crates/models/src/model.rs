@@ -37,14 +37,6 @@ impl Inputs {
     pub fn padded(&self) -> &[i32] {
         &self.values
     }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 /// The bytes coded so far: a ring buffer of the most recent ones, plus the last eight in a word.
