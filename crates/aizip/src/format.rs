@@ -8,10 +8,13 @@ use thiserror::Error;
 /// The first four bytes of every archive.
 pub const MAGIC: [u8; 4] = *b"AIZP";
 /// The format version this build writes and reads.
-pub const VERSION: u8 = 1;
-/// Header flag: the dictionary transform was applied before modelling.
-pub const FLAG_DICT: u8 = 1;
-const KNOWN_FLAGS: u8 = FLAG_DICT;
+pub const VERSION: u8 = 2;
+/// Block flag: the dictionary transform was applied to this block before modelling.
+pub const BLOCK_FLAG_DICT: u8 = 1;
+const KNOWN_BLOCK_FLAGS: u8 = BLOCK_FLAG_DICT;
+/// The most blocks an archive may have (`-T` never asks for more; a header claiming more is
+/// corrupt).
+pub const MAX_BLOCKS: u64 = 4096;
 
 /// Everything that can go wrong reading or writing an archive.
 #[derive(Debug, Error)]
@@ -30,14 +33,26 @@ pub enum Error {
     Io(#[from] io::Error),
 }
 
-/// The fixed part of an archive, before the coded stream.
+/// The archive header: what the whole original was and how it was cut into blocks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
     pub level: u8,
     pub original_len: u64,
     pub checksum: u64,
-    /// Present when the dictionary transform was applied (flag bit 0).
+    /// Number of independently coded blocks that follow (1 in single-stream mode).
+    pub blocks: u64,
+}
+
+/// What precedes each block's coded stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockHeader {
+    /// Bytes of the original this block restores.
+    pub original_len: u64,
+    /// Present when the dictionary transform was applied (block flag bit 0).
     pub dictionary: Option<DictionaryHeader>,
+    /// Bytes of coded stream; absent for the last block, whose stream runs to the end of the
+    /// archive (so single-stream archives are written as they are coded).
+    pub stream_len: Option<u64>,
 }
 
 /// What the decoder needs to know of the dictionary transform before the coded stream.
@@ -50,28 +65,12 @@ pub struct DictionaryHeader {
 }
 
 impl Header {
-    /// Length of the text the coded stream holds.
-    pub fn coded_len(&self) -> u64 {
-        self.dictionary
-            .as_ref()
-            .map_or(self.original_len, |d| d.coded_len)
-    }
-
     pub fn write(&self, out: &mut impl Write) -> io::Result<()> {
-        let flags = if self.dictionary.is_some() {
-            FLAG_DICT
-        } else {
-            0
-        };
         out.write_all(&MAGIC)?;
-        out.write_all(&[VERSION, self.level, flags])?;
+        out.write_all(&[VERSION, self.level, 0])?;
         write_varint(self.original_len, out)?;
         out.write_all(&self.checksum.to_le_bytes())?;
-        if let Some(d) = &self.dictionary {
-            out.write_all(&d.space.to_bytes())?;
-            write_varint(d.coded_len, out)?;
-        }
-        Ok(())
+        write_varint(self.blocks, out)
     }
 
     pub fn read(input: &mut impl Read) -> Result<Header, Error> {
@@ -89,13 +88,60 @@ impl Header {
         if !(crate::MIN_LEVEL..=crate::MAX_LEVEL).contains(&level) {
             return Err(Error::BadHeader("level out of range"));
         }
-        if flags & !KNOWN_FLAGS != 0 {
+        if flags != 0 {
             return Err(Error::BadHeader("unknown flags"));
         }
         let original_len = read_varint(input)?;
         let mut checksum = [0u8; 8];
         read_exact(input, &mut checksum, Error::Truncated)?;
-        let dictionary = if flags & FLAG_DICT != 0 {
+        let blocks = read_varint(input)?;
+        if blocks == 0 || blocks > MAX_BLOCKS || blocks > original_len.max(1) {
+            return Err(Error::BadHeader("impossible number of blocks"));
+        }
+        Ok(Header {
+            level,
+            original_len,
+            checksum: u64::from_le_bytes(checksum),
+            blocks,
+        })
+    }
+}
+
+impl BlockHeader {
+    /// Length of the text the block's coded stream holds.
+    pub fn coded_len(&self) -> u64 {
+        self.dictionary
+            .as_ref()
+            .map_or(self.original_len, |d| d.coded_len)
+    }
+
+    pub fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let flags = if self.dictionary.is_some() {
+            BLOCK_FLAG_DICT
+        } else {
+            0
+        };
+        out.write_all(&[flags])?;
+        write_varint(self.original_len, out)?;
+        if let Some(d) = &self.dictionary {
+            out.write_all(&d.space.to_bytes())?;
+            write_varint(d.coded_len, out)?;
+        }
+        if let Some(len) = self.stream_len {
+            write_varint(len, out)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a block header; `last` says whether the block's stream runs to the end of the file.
+    pub fn read(input: &mut impl Read, last: bool) -> Result<BlockHeader, Error> {
+        let mut flags = [0u8];
+        read_exact(input, &mut flags, Error::Truncated)?;
+        if flags[0] & !KNOWN_BLOCK_FLAGS != 0 {
+            return Err(Error::BadHeader("unknown block flags"));
+        }
+        let original_len = read_varint(input)?;
+        let dictionary = if flags[0] & BLOCK_FLAG_DICT != 0 {
             // The code space is at most 4 + 255 + 1 + 255 bytes; read its counts as they come.
             let mut bytes = vec![0u8; 4];
             read_exact(input, &mut bytes, Error::Truncated)?;
@@ -114,11 +160,15 @@ impl Header {
         } else {
             None
         };
-        Ok(Header {
-            level,
+        let stream_len = if last {
+            None
+        } else {
+            Some(read_varint(input)?)
+        };
+        Ok(BlockHeader {
             original_len,
-            checksum: u64::from_le_bytes(checksum),
             dictionary,
+            stream_len,
         })
     }
 }
@@ -164,20 +214,29 @@ mod tests {
 
     proptest! {
         #[test]
-        fn header_round_trips(level in 1u8..=9, len in any::<u64>(), checksum in any::<u64>(), coded in proptest::option::of(any::<u64>())) {
-            let dictionary = coded.map(|coded_len| DictionaryHeader {
-                space: CodeSpace { escape: 1, capital: 2, upper: 3, singles: vec![4, 5], leads: vec![200] },
-                coded_len,
-            });
-            let h = Header { level, original_len: len, checksum, dictionary };
+        fn header_round_trips(level in 1u8..=9, len in 1u64.., checksum in any::<u64>(), blocks in 1u64..=MAX_BLOCKS) {
+            let h = Header { level, original_len: len.max(blocks), checksum, blocks };
             let mut bytes = Vec::new();
             h.write(&mut bytes).unwrap();
             prop_assert_eq!(Header::read(&mut &bytes[..]).unwrap(), h);
         }
 
         #[test]
+        fn block_header_round_trips(len in any::<u64>(), coded in proptest::option::of(any::<u64>()), stream_len in proptest::option::of(any::<u64>())) {
+            let dictionary = coded.map(|coded_len| DictionaryHeader {
+                space: CodeSpace { escape: 1, capital: 2, upper: 3, singles: vec![4, 5], leads: vec![200] },
+                coded_len,
+            });
+            let h = BlockHeader { original_len: len, dictionary, stream_len };
+            let mut bytes = Vec::new();
+            h.write(&mut bytes).unwrap();
+            prop_assert_eq!(BlockHeader::read(&mut &bytes[..], stream_len.is_none()).unwrap(), h);
+        }
+
+        #[test]
         fn any_bytes_give_a_header_or_an_error(bytes in prop::collection::vec(any::<u8>(), 0..32)) {
             let _ = Header::read(&mut &bytes[..]);
+            let _ = BlockHeader::read(&mut &bytes[..], false);
         }
     }
 
@@ -192,7 +251,7 @@ mod tests {
             Err(Error::UnsupportedVersion(9))
         ));
         assert!(matches!(
-            Header::read(&mut &b"AIZP\x01\x06"[..]),
+            Header::read(&mut &b"AIZP\x02\x06"[..]),
             Err(Error::Truncated)
         ));
         assert!(matches!(
@@ -200,7 +259,12 @@ mod tests {
             Err(Error::NotAnArchive)
         ));
         assert!(matches!(
-            Header::read(&mut &b"AIZP\x01\x06\x04"[..]),
+            Header::read(&mut &b"AIZP\x02\x06\x04"[..]),
+            Err(Error::BadHeader(_))
+        ));
+        // Two blocks for one byte of original.
+        assert!(matches!(
+            Header::read(&mut &b"AIZP\x02\x06\x00\x01\0\0\0\0\0\0\0\0\x02"[..]),
             Err(Error::BadHeader(_))
         ));
     }

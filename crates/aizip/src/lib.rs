@@ -1,12 +1,16 @@
 //! # aizip: the library
 //!
 //! [`compress`] and [`decompress`] turn bytes into an archive and back. An archive is a short
-//! header ([`format::Header`]: magic, version, level, flags, original length, xxh3-64 of the
-//! original) followed by the arithmetic-coded stream (crate `aizip-coder`), bit by bit, with the
-//! probabilities of one [`engine::Predictor`]: the models of [`model_set::MODEL_SET`] (crate
-//! `aizip-models`), a two-layer mixer and a chain of APMs (crate `aizip-mixer`).
+//! header ([`format::Header`]: magic, version, level, original length, xxh3-64 of the original,
+//! number of blocks) followed by its blocks. Each block ([`format::BlockHeader`]) is a piece of
+//! the original, optionally put through the dictionary transform (crate `aizip-dict`), then
+//! arithmetic-coded (crate `aizip-coder`) bit by bit with the probabilities of its own
+//! [`engine::Predictor`]: the models of [`model_set::MODEL_SET`] (crate `aizip-models`), a
+//! two-layer mixer and a chain of APMs (crate `aizip-mixer`). The default is one block (the
+//! single-stream mode the prize rules assume); [`Options::threads`] = N cuts the input into N
+//! blocks coded in parallel, which costs some compression because no block learns from another.
 //!
-//! Decompression rebuilds the same predictor from the header, decodes exactly `original_len`
+//! Decompression rebuilds the same predictors from the headers, decodes exactly `original_len`
 //! bytes and checks the length of the coded data and the checksum; any disagreement is an
 //! [`Error`], never wrong output reported as success.
 //!
@@ -19,22 +23,23 @@
 //! assert_eq!(&restored[..], &text[..]);
 //! ```
 
+mod block;
 pub mod engine;
 pub mod format;
 pub mod model_set;
 
 pub use aizip_mixer::Simd;
-pub use format::{DictionaryHeader, Error, Header};
+pub use format::{BlockHeader, DictionaryHeader, Error, Header};
 pub use model_set::{EngineConfig, DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL};
 
-use aizip_coder::{Decoder, Encoder};
-use aizip_dict::WordCodec;
-use engine::Predictor;
+use rayon::prelude::*;
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-/// How often (in input bytes) progress is reported and output flushed.
-const PROGRESS_INTERVAL: usize = 1 << 16;
+/// Blocks are never cut smaller than this: below it a block's models have too little to learn.
+pub const MIN_BLOCK_BYTES: usize = 1 << 16;
 
 /// Compression settings.
 #[derive(Clone, Debug)]
@@ -46,6 +51,8 @@ pub struct Options {
     pub simd: Simd,
     /// Models to leave out (ablation studies); empty for normal archives.
     pub disabled: Vec<String>,
+    /// Independent blocks coded in parallel (`-T N`); 1 is the single-stream mode.
+    pub threads: usize,
 }
 
 impl Default for Options {
@@ -55,6 +62,25 @@ impl Default for Options {
             dictionary: true,
             simd: Simd::detect(),
             disabled: Vec::new(),
+            threads: 1,
+        }
+    }
+}
+
+/// Decompression settings.
+#[derive(Clone, Copy, Debug)]
+pub struct DecompressOptions {
+    /// Instruction-set path (the output is the same on every path).
+    pub simd: Simd,
+    /// Blocks decoded at once, for archives made with `-T` (single-stream archives use one).
+    pub threads: usize,
+}
+
+impl Default for DecompressOptions {
+    fn default() -> Self {
+        DecompressOptions {
+            simd: Simd::detect(),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
@@ -66,63 +92,113 @@ pub struct Progress {
     pub archive_bytes: u64,
 }
 
-/// Compresses `input` into `out`; returns the archive size. `progress` is called every 64 KiB.
+/// How `len` bytes are cut for `threads` blocks: equal pieces of at least [`MIN_BLOCK_BYTES`].
+fn block_len(len: usize, threads: usize) -> usize {
+    let blocks = threads.clamp(1, format::MAX_BLOCKS as usize);
+    len.div_ceil(blocks).max(MIN_BLOCK_BYTES)
+}
+
+/// Compresses `input` into `out`; returns the archive size. `progress` is called every 64 KiB of
+/// coded text (about every 100 ms in block mode).
 pub fn compress<W: Write>(
     input: &[u8],
     options: &Options,
-    out: W,
+    mut out: W,
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, Error> {
-    let (codec, transformed) = match options
-        .dictionary
-        .then(|| WordCodec::transform(input))
-        .flatten()
-    {
-        Some((codec, transformed)) => (Some(codec), Some(transformed)),
-        None => (None, None),
+    let pieces: Vec<&[u8]> = if input.is_empty() {
+        vec![input]
+    } else {
+        input
+            .chunks(block_len(input.len(), options.threads))
+            .collect()
     };
-    let coded: &[u8] = transformed.as_deref().unwrap_or(input);
     let header = Header {
         level: options.level,
         original_len: input.len() as u64,
         checksum: xxh3_64(input),
-        dictionary: codec.as_ref().map(|c| DictionaryHeader {
-            space: c.space().clone(),
-            coded_len: coded.len() as u64,
-        }),
+        blocks: pieces.len() as u64,
     };
-    let mut out = CountingWriter {
-        inner: out,
-        written: 0,
-    };
-    header.write(&mut out)?;
+    let mut header_bytes = Vec::new();
+    header.write(&mut header_bytes)?;
+    out.write_all(&header_bytes)?;
+    let header_len = header_bytes.len() as u64;
 
-    let config = EngineConfig {
-        level: options.level,
-        input_len: coded.len() as u64,
-        word_classes: codec
-            .as_ref()
-            .map_or_else(aizip_dict::default_classes, |c| c.space().classes()),
-        disabled: options.disabled.clone(),
-    };
-    let mut predictor = Predictor::new(&config, options.simd);
-    let mut encoder = Encoder::new(out);
-    for (done, chunk) in coded.chunks(PROGRESS_INTERVAL).enumerate() {
-        for &byte in chunk {
-            for i in (0..8).rev() {
-                let bit = ((byte >> i) & 1) as u32;
-                encoder.encode(bit, predictor.p());
-                predictor.update(bit);
-            }
-        }
-        encoder.flush_buffer()?;
-        let coded_done = (done * PROGRESS_INTERVAL + chunk.len()) as u64;
-        progress(Progress {
-            original_bytes: (coded_done as u128 * input.len() as u128 / coded.len() as u128) as u64,
-            archive_bytes: encoder.sink().written + encoder.bytes_out() as u64,
-        });
+    if let [only] = pieces[..] {
+        let (_, written) = block::encode(only, options, true, &mut out, &mut |done, archive| {
+            progress(Progress {
+                original_bytes: done,
+                archive_bytes: header_len + archive,
+            })
+        })?;
+        return Ok(header_len + written);
     }
-    Ok(encoder.finish()?.written)
+
+    let original_done = AtomicU64::new(0);
+    let archive_done = AtomicU64::new(0);
+    let last = pieces.len() - 1;
+    let blocks = in_parallel(
+        options.threads,
+        pieces.into_iter().enumerate().collect(),
+        |(i, piece)| {
+            let (mut seen_done, mut seen_archive) = (0, 0);
+            block::encode(
+                piece,
+                options,
+                i == last,
+                Vec::new(),
+                &mut |done, archive| {
+                    original_done.fetch_add(done - seen_done, Ordering::Relaxed);
+                    archive_done.fetch_add(archive - seen_archive, Ordering::Relaxed);
+                    (seen_done, seen_archive) = (done, archive);
+                },
+            )
+            .map(|(bytes, _)| bytes)
+        },
+        || {
+            progress(Progress {
+                original_bytes: original_done.load(Ordering::Relaxed),
+                archive_bytes: header_len + archive_done.load(Ordering::Relaxed),
+            })
+        },
+    );
+    let mut total = header_len;
+    for block in blocks {
+        let block = block?;
+        out.write_all(&block)?;
+        total += block.len() as u64;
+    }
+    out.flush()?;
+    Ok(total)
+}
+/// Runs `job` on every item on a pool of `threads` workers and returns the results in order,
+/// calling `poll` on this thread about ten times a second meanwhile (for progress reports).
+fn in_parallel<I: Send, T: Send>(
+    threads: usize,
+    items: Vec<I>,
+    job: impl Fn(I) -> T + Sync,
+    mut poll: impl FnMut(),
+) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.max(1))
+                .build()
+            {
+                Ok(pool) => pool.install(|| items.into_par_iter().map(&job).collect()),
+                // No threads to be had: the same work, one block after another.
+                Err(_) => items.into_iter().map(&job).collect(),
+            }
+        });
+        while !worker.is_finished() {
+            std::thread::sleep(Duration::from_millis(100));
+            poll();
+        }
+        match worker.join() {
+            Ok(results) => results,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 /// Compresses everything `input` yields (held in memory: the header needs its length and
@@ -152,107 +228,149 @@ pub fn decompress_to_vec(archive: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(original)
 }
 
-/// Counts the bytes written through it.
-struct CountingWriter<W> {
-    inner: W,
-    written: u64,
-}
-
-impl<W: Write> Write for CountingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Decompresses the archive read from `input` into `out`; returns the original length.
 pub fn decompress<R: Read, W: Write>(
     input: R,
     out: W,
     progress: impl FnMut(Progress),
 ) -> Result<u64, Error> {
-    decompress_with(Simd::detect(), input, out, progress)
+    decompress_with(&DecompressOptions::default(), input, out, progress)
 }
 
-/// [`decompress`] on a chosen instruction-set path (the result is the same on every path).
+/// [`decompress`] with chosen settings (the output is the same with any of them).
 pub fn decompress_with<R: Read, W: Write>(
-    simd: Simd,
+    options: &DecompressOptions,
     mut input: R,
     mut out: W,
     mut progress: impl FnMut(Progress),
 ) -> Result<u64, Error> {
     let header = Header::read(&mut input)?;
-    let mut config = EngineConfig::new(header.level, header.coded_len());
-    let codec = header
-        .dictionary
-        .as_ref()
-        .map(|d| WordCodec::for_decoding(d.space.clone()));
-    if let Some(codec) = &codec {
-        config.word_classes = codec.space().classes();
-    }
-    let mut predictor = Predictor::new(&config, simd);
-    let mut decoder = Decoder::new(input);
     let mut hasher = Xxh3::new();
-    let mut block = Vec::with_capacity(PROGRESS_INTERVAL);
-    // Transformed text is collected and inverted at the end; plain text streams to `out`.
-    let mut transformed = Vec::new();
-    let mut remaining = header.coded_len();
-    let mut done = 0u64;
-    while remaining > 0 {
-        let n = remaining.min(PROGRESS_INTERVAL as u64) as usize;
-        block.clear();
-        for _ in 0..n {
-            let mut c = 1u32;
-            while c < 256 {
-                let bit = decoder.decode(predictor.p());
-                predictor.update(bit);
-                c = (c << 1) | bit;
+    let mut remaining = header.original_len;
+    let mut emit = |piece: &[u8]| -> Result<(), Error> {
+        hasher.update(piece);
+        out.write_all(piece)?;
+        Ok(())
+    };
+    if options.threads > 1 && header.blocks > 1 {
+        decode_in_parallel(&header, options, input, &mut emit, &mut progress)?;
+    } else {
+        let mut before = 0;
+        for i in 0..header.blocks {
+            let last = i + 1 == header.blocks;
+            let block = read_block_header(&mut input, last, &mut remaining)?;
+            let report = &mut |done: u64| {
+                progress(Progress {
+                    original_bytes: before + done,
+                    archive_bytes: 0,
+                })
+            };
+            match block.stream_len {
+                Some(len) => block::decode(
+                    &block,
+                    header.level,
+                    options.simd,
+                    (&mut input).take(len),
+                    &mut emit,
+                    report,
+                )?,
+                None => block::decode(
+                    &block,
+                    header.level,
+                    options.simd,
+                    &mut input,
+                    &mut emit,
+                    report,
+                )?,
             }
-            block.push(c as u8);
+            before += block.coded_len();
         }
-        if let Some(e) = decoder.io_error() {
-            return Err(Error::Io(e));
-        }
-        if decoder.overran() {
-            return Err(Error::Truncated);
-        }
-        if codec.is_some() {
-            transformed.extend_from_slice(&block);
-        } else {
-            hasher.update(&block);
-            out.write_all(&block)?;
-        }
-        remaining -= n as u64;
-        done += n as u64;
-        progress(Progress {
-            original_bytes: done,
-            archive_bytes: 0,
-        });
-    }
-    if !decoder.at_end() {
-        // Bytes after the coded stream: not produced by the encoder.
-        return Err(Error::ChecksumMismatch);
-    }
-    if let Some(codec) = &codec {
-        let original = codec
-            .decode(&transformed)
-            .map_err(|_| Error::ChecksumMismatch)?;
-        if original.len() as u64 != header.original_len {
-            return Err(Error::ChecksumMismatch);
-        }
-        hasher.update(&original);
-        out.write_all(&original)?;
     }
     if hasher.digest() != header.checksum {
         return Err(Error::ChecksumMismatch);
     }
     out.flush()?;
     Ok(header.original_len)
+}
+
+/// Reads a block header and checks its length against what the archive header leaves.
+fn read_block_header(
+    input: &mut impl Read,
+    last: bool,
+    remaining: &mut u64,
+) -> Result<BlockHeader, Error> {
+    let block = BlockHeader::read(input, last)?;
+    if block.original_len > *remaining || (last && block.original_len != *remaining) {
+        return Err(Error::BadHeader(
+            "block lengths disagree with the original length",
+        ));
+    }
+    *remaining -= block.original_len;
+    Ok(block)
+}
+
+/// Reads every block of the archive into memory, decodes them on `options.threads` workers and
+/// emits them in order.
+fn decode_in_parallel<R: Read>(
+    header: &Header,
+    options: &DecompressOptions,
+    mut input: R,
+    emit: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), Error> {
+    let mut remaining = header.original_len;
+    let mut blocks = Vec::new();
+    for i in 0..header.blocks {
+        let last = i + 1 == header.blocks;
+        let block = read_block_header(&mut input, last, &mut remaining)?;
+        let mut stream = Vec::new();
+        match block.stream_len {
+            Some(len) => {
+                (&mut input).take(len).read_to_end(&mut stream)?;
+                if stream.len() as u64 != len {
+                    return Err(Error::Truncated);
+                }
+            }
+            None => {
+                input.read_to_end(&mut stream)?;
+            }
+        }
+        blocks.push((block, stream));
+    }
+    let done = AtomicU64::new(0);
+    let restored = in_parallel(
+        options.threads,
+        blocks,
+        |(block, stream)| {
+            let mut original = Vec::new();
+            let mut seen = 0;
+            block::decode(
+                &block,
+                header.level,
+                options.simd,
+                &stream[..],
+                &mut |piece| {
+                    original.extend_from_slice(piece);
+                    Ok(())
+                },
+                &mut |coded| {
+                    done.fetch_add(coded - seen, Ordering::Relaxed);
+                    seen = coded;
+                },
+            )
+            .map(|()| original)
+        },
+        || {
+            progress(Progress {
+                original_bytes: done.load(Ordering::Relaxed),
+                archive_bytes: 0,
+            })
+        },
+    );
+    for original in restored {
+        emit(&original?)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -309,7 +427,8 @@ mod tests {
         }
         for simd in Simd::available() {
             let mut restored = Vec::new();
-            decompress_with(simd, &archives[0][..], &mut restored, |_| {}).unwrap();
+            let options = DecompressOptions { simd, threads: 1 };
+            decompress_with(&options, &archives[0][..], &mut restored, |_| {}).unwrap();
             assert_eq!(restored, text.as_bytes(), "{simd}");
         }
     }
@@ -350,6 +469,68 @@ mod tests {
         .unwrap();
         archive.extend_from_slice(b"junkjunk");
         assert!(decompress(&archive[..], &mut Vec::new(), |_| {}).is_err());
+    }
+
+    #[test]
+    fn blocks_round_trip_in_parallel_and_in_sequence() {
+        let text = include_str!("lib.rs").repeat(12);
+        let data = &text.as_bytes()[..3 * MIN_BLOCK_BYTES + 1234];
+        let single = compress_to_vec(
+            data,
+            &Options {
+                level: 1,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        for threads in [2, 3, 4, 9] {
+            let options = Options {
+                level: 1,
+                threads,
+                ..Options::default()
+            };
+            let archive = compress_to_vec(data, &options).unwrap();
+            let header = Header::read(&mut &archive[..]).unwrap();
+            assert_eq!(header.blocks as usize, threads.min(4), "{threads} threads");
+            assert!(archive.len() > single.len(), "blocks cost some compression");
+            for decode_threads in [1, 2, 5] {
+                let decode = DecompressOptions {
+                    simd: Simd::Scalar,
+                    threads: decode_threads,
+                };
+                let mut restored = Vec::new();
+                decompress_with(&decode, &archive[..], &mut restored, |_| {}).unwrap();
+                assert!(
+                    restored == data,
+                    "{threads} blocks, {decode_threads} threads"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_block_archives_are_rejected_in_parallel_and_in_sequence() {
+        let text = include_str!("lib.rs").repeat(8);
+        let options = Options {
+            level: 1,
+            threads: 2,
+            ..Options::default()
+        };
+        let archive = compress_to_vec(text.as_bytes(), &options).unwrap();
+        for decode_threads in [1, 2] {
+            let decode = DecompressOptions {
+                simd: Simd::Scalar,
+                threads: decode_threads,
+            };
+            for cut in [30, archive.len() / 2, archive.len() - 1] {
+                let result = decompress_with(&decode, &archive[..cut], &mut Vec::new(), |_| {});
+                assert!(result.is_err(), "cut at {cut}");
+            }
+            let mut flipped = archive.clone();
+            flipped[archive.len() / 3] ^= 4;
+            let result = decompress_with(&decode, &flipped[..], &mut Vec::new(), |_| {});
+            assert!(result.is_err());
+        }
     }
 
     proptest! {

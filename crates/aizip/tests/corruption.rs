@@ -65,9 +65,21 @@ impl Lcg {
     }
 }
 
+/// Bytes of the archive header and the (only) block header before the coded stream.
+fn headers_len(archive: &[u8]) -> usize {
+    let mut cursor = archive;
+    aizip::Header::read(&mut cursor).unwrap();
+    aizip::BlockHeader::read(&mut cursor, true).unwrap();
+    archive.len() - cursor.len()
+}
+
 #[test]
 fn uses_the_dictionary_transform() {
-    assert_eq!(archive(&original())[6] & 1, 1);
+    let full = archive(&original());
+    let mut cursor = &full[..];
+    aizip::Header::read(&mut cursor).unwrap();
+    let block = aizip::BlockHeader::read(&mut cursor, true).unwrap();
+    assert!(block.dictionary.is_some());
 }
 
 #[test]
@@ -112,11 +124,7 @@ fn single_bit_flips_are_rejected_or_harmless() {
 fn every_header_field_mutation_is_rejected_or_harmless() {
     let data = original();
     let full = archive(&data);
-    let header_len = {
-        let mut cursor = &full[..];
-        aizip::Header::read(&mut cursor).unwrap();
-        full.len() - cursor.len()
-    };
+    let header_len = headers_len(&full);
     let (mut tried, mut refused) = (0, 0);
     for at in 0..header_len {
         for value in [
@@ -164,4 +172,31 @@ fn a_huge_declared_length_is_refused_quickly() {
     damaged.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]);
     damaged.extend_from_slice(rest);
     assert!(rejected(&damaged, &data, "length 2^62"));
+}
+
+#[test]
+fn a_huge_declared_block_length_is_refused_quickly() {
+    let data = original();
+    let options = aizip::Options {
+        level: 1,
+        dictionary: false,
+        ..aizip::Options::default()
+    };
+    let full = aizip::compress_to_vec(&data, &options).unwrap();
+    // Both the original length and the block's length become 2^62; only the stream can tell.
+    let huge = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40];
+    let mut cursor = &full[..];
+    let header = aizip::Header::read(&mut cursor).unwrap();
+    aizip::BlockHeader::read(&mut cursor, true).unwrap();
+    let mut damaged = Vec::new();
+    aizip::Header {
+        original_len: 1 << 62,
+        ..header
+    }
+    .write(&mut damaged)
+    .unwrap();
+    damaged.push(0);
+    damaged.extend_from_slice(&huge);
+    damaged.extend_from_slice(cursor);
+    assert!(rejected(&damaged, &data, "block length 2^62"));
 }
