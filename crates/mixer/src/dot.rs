@@ -11,7 +11,7 @@ use crate::Simd;
 /// Weights are clamped to `±WEIGHT_LIMIT` (±8.0).
 pub const WEIGHT_LIMIT: i32 = 1 << 19;
 
-/// Vector lengths are multiples of this (one AVX2 register of `i32`).
+/// Vector lengths are multiples of this (one AVX2 register of `i32`; AVX-512 takes two at a time).
 pub const LANES: usize = 8;
 
 /// `Σ (inputs[i] · weights[i]) >> 8`: the dot product in 16.8 fixed point.
@@ -22,6 +22,9 @@ pub fn dot(simd: Simd, inputs: &[i32], weights: &[i32]) -> i32 {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Simd::Avx2 is only offered when the CPU supports AVX2; lengths checked above.
         Simd::Avx2 => unsafe { avx2::dot(inputs, weights) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Simd::Avx512 is only offered when the CPU supports AVX-512F; lengths checked.
+        Simd::Avx512 => unsafe { avx512::dot(inputs, weights) },
         _ => scalar::dot(inputs, weights),
     }
 }
@@ -34,6 +37,9 @@ pub fn train(simd: Simd, inputs: &[i32], weights: &mut [i32], err: i32) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot.
         Simd::Avx2 => unsafe { avx2::train(inputs, weights, err) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as in dot.
+        Simd::Avx512 => unsafe { avx512::train(inputs, weights, err) },
         _ => scalar::train(inputs, weights, err),
     }
 }
@@ -103,6 +109,59 @@ mod avx2 {
             let delta = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(x, err), round), 14);
             let w = _mm256_add_epi32(_mm256_loadu_si256(p), delta);
             _mm256_storeu_si256(p, _mm256_min_epi32(_mm256_max_epi32(w, low), high));
+        }
+    }
+}
+
+/// Sixteen lanes at a time; a length that is an odd multiple of [`LANES`] ends with a half
+/// vector, loaded and stored under a mask (the masked-off lanes read and write nothing).
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{LANES, WEIGHT_LIMIT};
+    use std::arch::x86_64::*;
+
+    const WIDE: usize = 2 * LANES;
+
+    /// Mask of the lanes of the vector starting at `start` that lie inside `len`.
+    fn lanes_in(start: usize, len: usize) -> __mmask16 {
+        if len - start >= WIDE {
+            0xFFFF
+        } else {
+            0x00FF
+        }
+    }
+
+    /// # Safety
+    /// AVX-512F must be available; both slices hold the same multiple of [`LANES`] elements.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
+        let mut acc = _mm512_setzero_si512();
+        for start in (0..inputs.len()).step_by(WIDE) {
+            let mask = lanes_in(start, inputs.len());
+            let x = _mm512_maskz_loadu_epi32(mask, inputs.as_ptr().add(start));
+            let w = _mm512_maskz_loadu_epi32(mask, weights.as_ptr().add(start));
+            acc = _mm512_add_epi32(acc, _mm512_srai_epi32(_mm512_mullo_epi32(x, w), 8));
+        }
+        _mm512_reduce_add_epi32(acc)
+    }
+
+    /// # Safety
+    /// As for [`dot`].
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
+        let err = _mm512_set1_epi32(err);
+        let round = _mm512_set1_epi32(1 << 13);
+        let (low, high) = (
+            _mm512_set1_epi32(-WEIGHT_LIMIT),
+            _mm512_set1_epi32(WEIGHT_LIMIT),
+        );
+        for start in (0..inputs.len()).step_by(WIDE) {
+            let mask = lanes_in(start, inputs.len());
+            let p = weights.as_mut_ptr().add(start);
+            let x = _mm512_maskz_loadu_epi32(mask, inputs.as_ptr().add(start));
+            let delta = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(x, err), round), 14);
+            let w = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, p), delta);
+            _mm512_mask_storeu_epi32(p, mask, _mm512_min_epi32(_mm512_max_epi32(w, low), high));
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Every path computes exactly the same integers (see [`crate::dot`]); they differ only in speed.
 //! [`Simd::detect`] picks the fastest path the CPU supports; the environment variable
-//! `AIZIP_SIMD=scalar|avx2` forces one, for tests and comparisons.
+//! `AIZIP_SIMD=scalar|avx2|avx512` forces one, for tests and comparisons.
 
 use std::fmt;
 
@@ -13,6 +13,8 @@ pub enum Simd {
     Scalar,
     /// x86-64 AVX2 intrinsics.
     Avx2,
+    /// x86-64 AVX-512F intrinsics (16 lanes).
+    Avx512,
 }
 
 impl Simd {
@@ -22,6 +24,10 @@ impl Simd {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             paths.push(Simd::Avx2);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            paths.push(Simd::Avx512);
         }
         paths
     }
@@ -41,6 +47,7 @@ impl Simd {
         match self {
             Simd::Scalar => "scalar",
             Simd::Avx2 => "avx2",
+            Simd::Avx512 => "avx512",
         }
     }
 }
