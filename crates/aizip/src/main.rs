@@ -69,7 +69,8 @@ struct CommonArgs {
     /// Overwrite the output if it exists.
     #[arg(short, long)]
     force: bool,
-    /// Remove the input once the output is complete.
+    /// Remove the input once the output is complete, synced and verified (compressing decodes
+    /// the new archive once more to prove it restores the input).
     #[arg(long)]
     rm: bool,
     /// No progress bar, no summary.
@@ -174,6 +175,11 @@ fn compress(args: CompressArgs) -> Result<()> {
             PathBuf::from(name)
         }
     };
+    if common.rm && is_stdio(&target) && !is_stdio(&common.input) {
+        return Err(anyhow!(
+            "--rm needs an output file: an archive on standard output cannot be verified"
+        ));
+    }
     let input = InputData::open(&common.input)?;
     let data = input.bytes();
     let mut output = Output::create(&target, &common.input, common.force)?;
@@ -203,8 +209,63 @@ fn compress(args: CompressArgs) -> Result<()> {
             start.elapsed().as_secs_f64()
         );
     }
+    if common.rm && !is_stdio(&common.input) {
+        verify_archive(&target, data)?;
+    }
     drop(input);
     remove_input(common)
+}
+
+/// Decodes the archive just written and compares it with the input, byte for byte: `--rm`
+/// deletes an input only when its archive is proven to restore it.
+fn verify_archive(archive: &Path, original: &[u8]) -> Result<()> {
+    let file = File::open(archive)
+        .with_context(|| format!("{}: cannot reopen to verify", archive.display()))?;
+    let mut compare = ComparingWriter {
+        expected: original,
+        matches: true,
+    };
+    let options = aizip::DecompressOptions::default();
+    let restored = aizip::decompress_with(&options, io::BufReader::new(file), &mut compare, |_| {});
+    match restored {
+        Ok(len)
+            if len == original.len() as u64 && compare.matches && compare.expected.is_empty() =>
+        {
+            Ok(())
+        }
+        Ok(_) => Err(anyhow!(
+            "{}: verification failed: the archive does not restore the input (input kept)",
+            archive.display()
+        )),
+        Err(e) => Err(anyhow!(
+            "{}: verification failed: {e} (input kept)",
+            archive.display()
+        )),
+    }
+}
+
+/// A writer that checks what it is given against the bytes expected, in order.
+struct ComparingWriter<'a> {
+    /// What is still to come.
+    expected: &'a [u8],
+    matches: bool,
+}
+
+impl io::Write for ComparingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.expected.split_at_checked(buf.len()) {
+            Some((head, rest)) if head == buf => self.expected = rest,
+            _ => {
+                self.matches = false;
+                self.expected = &[];
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn decompress(args: DecompressArgs) -> Result<()> {
@@ -328,4 +389,30 @@ fn score_command(args: ScoreArgs) -> Result<()> {
         print!("{}", result.report());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ComparingWriter;
+    use std::io::Write;
+
+    fn compare(expected: &[u8], pieces: &[&[u8]]) -> bool {
+        let mut writer = ComparingWriter {
+            expected,
+            matches: true,
+        };
+        for piece in pieces {
+            writer.write_all(piece).unwrap();
+        }
+        writer.matches && writer.expected.is_empty()
+    }
+
+    #[test]
+    fn comparing_writer_accepts_only_the_exact_bytes() {
+        assert!(compare(b"abcdef", &[b"ab", b"cde", b"f"]));
+        assert!(compare(b"", &[]));
+        assert!(!compare(b"abcdef", &[b"ab", b"cdf", b"f"]));
+        assert!(!compare(b"abcdef", &[b"abc"]));
+        assert!(!compare(b"abc", &[b"abc", b"d"]));
+    }
 }

@@ -86,6 +86,18 @@ fn rm_removes_the_input_only_after_success() {
 }
 
 #[test]
+fn rm_refuses_an_archive_on_standard_output() {
+    let (dir, _) = folder_with("text.txt");
+    let out = aizip(
+        &["compress", "-q", "--rm", "text.txt", "-o", "-"],
+        dir.path(),
+    );
+    assert_error(&out, 1, "--rm needs an output file");
+    assert!(out.stdout.is_empty());
+    assert_eq!(files_in(dir.path()), ["text.txt"]);
+}
+
+#[test]
 fn empty_file_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("empty"), b"").unwrap();
@@ -316,6 +328,51 @@ fn score_reports_the_prize_fields_as_json() {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     assert_eq!(json["input_bytes"], sample_text().len() as u64);
+}
+
+/// The README's bound for level 1: 24 MiB of tables and buffers plus four times the input
+/// (`score` holds the input, its transformed text, the archive and the restored copy).
+fn level1_memory_bound(input_len: usize) -> u64 {
+    24 * (1 << 20) + 4 * input_len as u64
+}
+
+#[test]
+fn smallest_level_stays_within_its_memory_bound() {
+    // 1 MB of words drawn from a 3,000-word vocabulary: the dictionary transform applies.
+    let mut seed = 0x1234_5678_u64;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) as usize
+    };
+    let vocabulary: Vec<String> = (0..3000)
+        .map(|i| {
+            let len = 2 + i % 9;
+            (0..len)
+                .map(|k| (b'a' + ((i * 7 + k * 13) % 26) as u8) as char)
+                .collect()
+        })
+        .collect();
+    let mut text = String::new();
+    while text.len() < 1_000_000 {
+        text += &vocabulary[next() % 64 * (next() % 47 + 1) % vocabulary.len()];
+        text.push(if next() % 12 == 0 { '\n' } else { ' ' });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("words.txt"), &text).unwrap();
+    let out = aizip(&["score", "-l", "1", "--json", "words.txt"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let Some(rss) = json["peak_rss_bytes"].as_u64() else {
+        eprintln!("no peak RSS on this system: bound not checked");
+        return;
+    };
+    let bound = level1_memory_bound(text.len());
+    eprintln!("level 1: peak RSS {rss} bytes, bound {bound}");
+    assert!(rss <= bound, "level 1 used {rss} bytes, bound {bound}");
 }
 
 #[test]
