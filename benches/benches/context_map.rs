@@ -11,11 +11,12 @@
 //!
 //! Each iteration codes the next [`CHUNK`] bytes of the sample (wrapping around), continuing the
 //! same map, so the table is in the steady, partly filled state of a long run. Throughput is in
-//! bytes of sample.
+//! bytes of sample. `…/64MiB` is a plain map (one input per bit), `…/64MiB-rich` a rich one (three
+//! inputs and the run table, as the strong levels use).
 
 use aizip_benches::corpus;
 use aizip_models::context_map::combine;
-use aizip_models::{ContextMap, Inputs};
+use aizip_models::{ContextMap, Detail, Inputs};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// Table size.
@@ -40,31 +41,33 @@ fn bench_lookup(c: &mut Criterion) {
         })
         .collect();
 
-    let mut map = ContextMap::new(TABLE_BYTES);
-    let mut inputs = Inputs::with_capacity(8);
-    let mut at = 0usize;
     let mut group = c.benchmark_group("context_map/lookup");
     group.throughput(Throughput::BytesDecimal(CHUNK.min(text.len()) as u64));
-    group.bench_function(BenchmarkId::new(sample.name, "64MiB"), |b| {
-        b.iter(|| {
-            let mut sum = 0i32;
-            for _ in 0..CHUNK.min(text.len()) {
-                let byte = text[at];
-                map.set_context(hashes[at]);
-                let mut c0 = 1u32;
-                for bit_pos in 0..8 {
-                    inputs.clear();
-                    map.predict(c0, bit_pos, &mut inputs);
-                    sum = sum.wrapping_add(inputs.as_slice()[0]);
-                    let bit = ((byte >> (7 - bit_pos)) & 1) as u32;
-                    map.update(bit);
-                    c0 = (c0 << 1) | bit;
+    for (detail, name) in [(Detail::Plain, "64MiB"), (Detail::Rich, "64MiB-rich")] {
+        let mut map = ContextMap::new(TABLE_BYTES, detail);
+        let mut inputs = Inputs::with_capacity(8);
+        let mut at = 0usize;
+        group.bench_function(BenchmarkId::new(sample.name, name), |b| {
+            b.iter(|| {
+                let mut sum = 0i32;
+                for _ in 0..CHUNK.min(text.len()) {
+                    let byte = text[at];
+                    map.set_context(hashes[at]);
+                    let mut c0 = 1u32;
+                    for bit_pos in 0..8 {
+                        inputs.clear();
+                        map.predict(c0, bit_pos, &mut inputs);
+                        sum = sum.wrapping_add(inputs.as_slice()[0]);
+                        let bit = ((byte >> (7 - bit_pos)) & 1) as u32;
+                        map.update(bit);
+                        c0 = (c0 << 1) | bit;
+                    }
+                    at = (at + 1) % text.len();
                 }
-                at = (at + 1) % text.len();
-            }
-            black_box(sum)
-        })
-    });
+                black_box(sum)
+            })
+        });
+    }
     group.finish();
 }
 

@@ -11,8 +11,10 @@ use aizip_models::{BitContext, ContextSet, History, Model};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
-/// (partial byte).
-const SELECTORS: [usize; 3] = [16 * 256, 256 * 8, 256];
+/// (partial byte); from [`STRONG_LEVEL`] also (byte before last, bit position).
+const SELECTORS: [usize; 4] = [16 * 256, 256 * 8, 256, 256 * 8];
+/// Levels from here on use every selector and the order-2 APM.
+const STRONG_LEVEL: u8 = 8;
 
 pub struct Predictor {
     models: Vec<Box<dyn Model>>,
@@ -27,6 +29,8 @@ pub struct Predictor {
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
+    /// Strong levels: an APM on the partial byte and the last two bytes hashed to 10 bits.
+    apm_order2: Option<Apm>,
     p: u32,
 }
 
@@ -43,15 +47,19 @@ impl Predictor {
         let bit_models: Vec<usize> = (0..models.len())
             .filter(|&i| models[i].input_count() > 0)
             .collect();
-        let inputs = tables.len() + models.iter().map(|m| m.input_count()).sum::<usize>();
+        let detail = config.params().context_detail;
+        let inputs =
+            tables.len() * detail.inputs() + models.iter().map(|m| m.input_count()).sum::<usize>();
         let history = History::new(config.params().history_bytes);
+        let strong = config.level >= STRONG_LEVEL;
+        let selectors = if strong { 4 } else { 3 };
         let mut predictor = Predictor {
-            mixer: Mixer::new(simd, inputs, &SELECTORS, 8),
+            mixer: Mixer::new(simd, inputs, &SELECTORS[..selectors], 8),
             models,
             context_ranges,
             bit_models,
             hashes: vec![0; tables.len()],
-            contexts: ContextSet::new(&tables),
+            contexts: ContextSet::new(&tables, detail),
             history,
             bit: BitContext {
                 c0: 1,
@@ -59,6 +67,7 @@ impl Predictor {
             },
             apm_order1: Apm::new(1 << 16, 7),
             apm_match: Apm::new(32 * 256, 7),
+            apm_order2: strong.then(|| Apm::new(1 << 18, 7)),
             p: 32768,
         };
         predictor.start_byte();
@@ -82,6 +91,9 @@ impl Predictor {
         self.mixer.update(bit);
         self.apm_order1.update(bit);
         self.apm_match.update(bit);
+        if let Some(apm) = &mut self.apm_order2 {
+            apm.update(bit);
+        }
 
         self.bit.c0 = (self.bit.c0 << 1) | bit;
         self.bit.bit_pos += 1;
@@ -116,6 +128,10 @@ impl Predictor {
         self.mixer.select(0, match_bucket * 256 + c0);
         self.mixer.select(1, c1 * 8 + self.bit.bit_pos as usize);
         self.mixer.select(2, c0);
+        let c2 = self.history.back(2) as usize;
+        if self.apm_order2.is_some() {
+            self.mixer.select(3, c2 * 8 + self.bit.bit_pos as usize);
+        }
         self.mixer.select_output(self.bit.bit_pos as usize);
         let p_mix = self.mixer.mix();
 
@@ -126,7 +142,14 @@ impl Predictor {
             0
         };
         let p3 = self.apm_match.refine(p_mix, match_context * 256 + c0);
-        let p = (p_mix + 2 * p1 + p3 + 2) >> 2;
+        let p = match &mut self.apm_order2 {
+            Some(apm) => {
+                let hashed = ((c1 << 8 | c2) as u32).wrapping_mul(0x9E37_79B1) >> 22;
+                let p2 = apm.refine(p_mix, c0 | (hashed as usize) << 8);
+                (2 * p_mix + 3 * p1 + p2 * 2 + p3 + 4) >> 3
+            }
+            None => (p_mix + 2 * p1 + p3 + 2) >> 2,
+        };
         self.p = p.clamp(PROB_MIN, PROB_MAX);
 
         // The order-1 APM rows of both possible next bits are far from this one: load them now.

@@ -434,6 +434,18 @@ mod tests {
     }
 
     #[test]
+    fn every_level_round_trips_and_stronger_levels_compress_better() {
+        let text = format!(
+            "<page>\n<title>{}</title>\n<text>[[link]] {{{{cite}}}} &amp; {}</text>\n</page>\n",
+            "Model set", include_str!("lib.rs")
+        );
+        let sizes: Vec<usize> = (MIN_LEVEL..=MAX_LEVEL)
+            .map(|level| round_trip(text.as_bytes(), level))
+            .collect();
+        assert!(sizes[MAX_LEVEL as usize - 1] < sizes[0], "{sizes:?}");
+    }
+
+    #[test]
     fn empty_and_tiny_inputs() {
         round_trip(b"", 1);
         round_trip(b"a", 1);

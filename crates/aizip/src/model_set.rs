@@ -6,7 +6,10 @@
 //! the same at run time with [`EngineConfig::disabled`].
 
 use aizip_dict::ByteClass;
-use aizip_models::{MatchModel, Model, OrderModel, WordModel};
+use aizip_models::sparse::TEXT_MASKS;
+use aizip_models::{
+    Detail, IndirectModel, MatchModel, Model, OrderModel, SparseModel, StructureModel, WordModel,
+};
 
 /// What model constructors receive: table sizes derived from the level and the input length, and
 /// how the (possibly transformed) text forms words.
@@ -20,7 +23,12 @@ pub struct ModelParams {
     pub history_bytes: usize,
     /// Which bytes are letters, word codes, flags or separators.
     pub word_classes: [ByteClass; 256],
+    /// What each hashed context gives the mixer (rich from [`RICH_LEVEL`] up).
+    pub context_detail: Detail,
 }
+
+/// The lowest level whose context maps are [`Detail::Rich`].
+pub const RICH_LEVEL: u8 = 7;
 
 /// One entry of the model set.
 pub struct ModelSpec {
@@ -103,6 +111,26 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(WordModel::new(3, s.context_bytes, s.word_classes)),
     },
     ModelSpec {
+        name: "word-skip",
+        min_level: 8,
+        build: |s| Box::new(WordModel::skipping(s.context_bytes, s.word_classes)),
+    },
+    ModelSpec {
+        name: "sparse",
+        min_level: 8,
+        build: |s| Box::new(SparseModel::new(&TEXT_MASKS, s.context_bytes / 4)),
+    },
+    ModelSpec {
+        name: "indirect",
+        min_level: 8,
+        build: |s| Box::new(IndirectModel::new(s.context_bytes / 4)),
+    },
+    ModelSpec {
+        name: "structure",
+        min_level: 8,
+        build: |s| Box::new(StructureModel::new(s.context_bytes / 4)),
+    },
+    ModelSpec {
         name: "match",
         min_level: 1,
         build: |s| Box::new(MatchModel::new(s.match_bits)),
@@ -154,6 +182,11 @@ impl EngineConfig {
             match_bits,
             history_bytes,
             word_classes: self.word_classes,
+            context_detail: if self.level >= RICH_LEVEL {
+                Detail::Rich
+            } else {
+                Detail::Plain
+            },
         }
     }
 

@@ -16,8 +16,18 @@
 //! miss is started early: [`ContextMap::set_context`] prefetches the first bucket.
 //!
 //! ## Prediction
-//! Each bit the current node's state is mapped to a probability by an adaptive [`StateMap`], and the
-//! map contributes one mixer input, `stretch(p)`.
+//! Each bit the current node's state is mapped to a probability `p` by an adaptive [`StateMap`],
+//! and a [`Detail::Plain`] map contributes one mixer input, `stretch(p)`.
+//!
+//! A [`Detail::Rich`] map (the strong levels) contributes two more, as paq8's context maps do:
+//! `(p − ½)` in the linear domain (`(p − 32768) / 16`), which lets the mixer trust confident
+//! predictions differently from their logits, and a *run* input. The run input comes from a second,
+//! direct-mapped table of 4-byte entries, one per byte context: `[check][run count][last byte]`,
+//! the byte that followed the context last time and how many times in a row it did. While the bits
+//! coded so far agree with that byte, its next bit is predicted with a probability learnt per
+//! (run count, bit, bit position) by another StateMap; otherwise the input is 0. A context that was
+//! always followed by the same byte (a *deterministic* context) is thus recognised after one
+//! occurrence, where the bit-history states need several.
 
 use crate::logistic::stretch;
 use crate::model::Inputs;
@@ -55,6 +65,110 @@ fn second_nibble(context: u64, c0: u32) -> u64 {
     context ^ nibble ^ (nibble << 56)
 }
 
+/// How many inputs a map gives the mixer per bit (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// `stretch(p)` of the bit history.
+    Plain,
+    /// `stretch(p)`, the linear `p`, and the run input.
+    Rich,
+}
+
+impl Detail {
+    pub const fn inputs(self) -> usize {
+        match self {
+            Detail::Plain => 1,
+            Detail::Rich => 3,
+        }
+    }
+}
+
+/// Run-table bytes per byte of bit-history table.
+const RUN_TABLE_SHARE: usize = 8;
+const RUN_COUNT_LIMIT: u32 = 15;
+
+/// The byte that last followed each context and how many times in a row (see the module docs).
+struct RunTable {
+    entries: ZeroedTable<u32>,
+    mask: usize,
+    /// Entry of the current byte context.
+    at: usize,
+    check: u32,
+    /// Count and byte of the current context's run (count 0: none).
+    count: u32,
+    byte: u32,
+    /// Whether this bit's run input came from `map` (so `map` learns the bit).
+    active: bool,
+    map: StateMap<512>,
+}
+
+impl RunTable {
+    fn new(bytes: usize) -> Self {
+        let entries = (bytes / 4).max(16).next_power_of_two();
+        RunTable {
+            entries: ZeroedTable::new(entries),
+            mask: entries - 1,
+            at: 0,
+            check: 0,
+            count: 0,
+            byte: 0,
+            active: false,
+            map: StateMap::new(1023),
+        }
+    }
+
+    #[inline]
+    fn index(&self, hash: u64) -> usize {
+        (hash >> 20) as usize & self.mask
+    }
+
+    #[inline]
+    fn prefetch(&self, hash: u64) {
+        prefetch(&self.entries.as_slice()[self.index(hash)]);
+    }
+
+    /// Looks the byte context up (at bit 0).
+    #[inline]
+    fn find(&mut self, hash: u64) {
+        self.at = self.index(hash);
+        self.check = (hash >> 48) as u32 & 0xFF;
+        let entry = self.entries.as_slice()[self.at];
+        if entry >> 24 == self.check {
+            self.count = (entry >> 16) & 0xFF;
+            self.byte = entry & 0xFF;
+        } else {
+            self.count = 0;
+        }
+    }
+
+    #[inline]
+    fn predict(&mut self, c0: u32, bit_pos: u32) -> i32 {
+        self.active = self.count > 0 && (self.byte | 256) >> (8 - bit_pos) == c0;
+        if !self.active {
+            return 0;
+        }
+        let expected = (self.byte >> (7 - bit_pos)) & 1;
+        let cx = ((self.count.min(RUN_COUNT_LIMIT) * 2 + expected) << 3) | bit_pos;
+        stretch(self.map.p(cx as usize))
+    }
+
+    #[inline]
+    fn update(&mut self, bit: u32, c0: u32, bit_pos: u32) {
+        if self.active {
+            self.map.update(bit);
+        }
+        if bit_pos == 7 {
+            let byte = ((c0 << 1) | bit) & 0xFF;
+            let count = if self.count > 0 && self.byte == byte {
+                (self.count + 1).min(255)
+            } else {
+                1
+            };
+            self.entries.as_mut_slice()[self.at] = self.check << 24 | count << 16 | byte;
+        }
+    }
+}
+
 pub struct ContextMap {
     table: ZeroedTable<u8>,
     bucket_mask: usize,
@@ -64,11 +178,16 @@ pub struct ContextMap {
     states: &'static StateTable,
     priority: [u8; 256],
     map: StateMap<256>,
+    /// Rich maps only.
+    run: Option<Box<RunTable>>,
+    c0: u32,
+    bit_pos: u32,
 }
 
 impl ContextMap {
-    /// A map using `bytes` of table (rounded down to a power of two, at least one bucket).
-    pub fn new(bytes: usize) -> Self {
+    /// A map using `bytes` of table (rounded down to a power of two, at least one bucket), plus
+    /// an eighth of that for the run table of a rich map.
+    pub fn new(bytes: usize, detail: Detail) -> Self {
         let buckets = (bytes / BUCKET_BYTES).max(1);
         let buckets = 1usize << (usize::BITS - 1 - buckets.leading_zeros());
         let states = StateTable::get();
@@ -91,6 +210,9 @@ impl ContextMap {
             states,
             priority,
             map,
+            run: (detail == Detail::Rich).then(|| Box::new(RunTable::new(bytes / RUN_TABLE_SHARE))),
+            c0: 1,
+            bit_pos: 0,
         }
     }
 
@@ -99,6 +221,9 @@ impl ContextMap {
     pub fn set_context(&mut self, hash: u64) {
         self.context = hash;
         self.prefetch(hash);
+        if let Some(run) = &self.run {
+            run.prefetch(hash);
+        }
     }
 
     #[inline]
@@ -151,6 +276,15 @@ impl ContextMap {
         let state = self.table.as_slice()[self.state_at];
         let p = self.map.p(state as usize);
         inputs.push(stretch(p));
+        if let Some(run) = &mut self.run {
+            if bit_pos == 0 {
+                run.find(self.context);
+            }
+            inputs.push((p as i32 - 32768) >> 7);
+            inputs.push(run.predict(c0, bit_pos));
+            self.c0 = c0;
+            self.bit_pos = bit_pos;
+        }
     }
 
     /// Learns the bit just coded.
@@ -159,6 +293,9 @@ impl ContextMap {
         let state = &mut self.table.as_mut_slice()[self.state_at];
         *state = self.states.next(*state, bit);
         self.map.update(bit);
+        if let Some(run) = &mut self.run {
+            run.update(bit, self.c0, self.bit_pos);
+        }
     }
 }
 
@@ -184,7 +321,7 @@ mod tests {
 
     #[test]
     fn learns_what_follows_a_context() {
-        let mut map = ContextMap::new(1 << 16);
+        let mut map = ContextMap::new(1 << 16, Detail::Plain);
         let mut inputs = Inputs::with_capacity(1);
         let mut last = 0.0;
         for round in 0..50 {

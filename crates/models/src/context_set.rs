@@ -5,7 +5,7 @@
 //! all contexts overlap (each map prefetches its bucket as soon as its hash is known) and keeps the
 //! per-bit path free of dynamic calls.
 
-use crate::context_map::ContextMap;
+use crate::context_map::{ContextMap, Detail};
 use crate::model::Inputs;
 
 pub struct ContextSet {
@@ -13,12 +13,12 @@ pub struct ContextSet {
 }
 
 impl ContextSet {
-    /// One map per entry of `table_bytes`.
-    pub fn new(table_bytes: &[usize]) -> Self {
+    /// One map per entry of `table_bytes`, each giving `detail.inputs()` inputs per bit.
+    pub fn new(table_bytes: &[usize], detail: Detail) -> Self {
         ContextSet {
             maps: table_bytes
                 .iter()
-                .map(|&bytes| ContextMap::new(bytes))
+                .map(|&bytes| ContextMap::new(bytes, detail))
                 .collect(),
         }
     }
@@ -31,7 +31,7 @@ impl ContextSet {
         }
     }
 
-    /// Pushes one input per context for the next bit.
+    /// Pushes each context's inputs for the next bit.
     #[inline]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
         for map in &mut self.maps {

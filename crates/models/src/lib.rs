@@ -17,7 +17,9 @@
 //!   [`context_set`] runs all of them side by side.
 //! * [`model`]: the [`Model`] trait, the shared [`History`] of coded bytes and the per-bit
 //!   [`BitContext`].
-//! * Models: [`order::OrderModel`] (last n bytes) and [`word::WordModel`] (last words, case-folded)
+//! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),
+//!   [`sparse::SparseModel`] (chosen bytes with gaps), [`indirect::IndirectModel`] (what followed
+//!   the context last time) and [`structure::StructureModel`] (XML/wiki markup state, column)
 //!   name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
 //!
 //! ## Calling order (per byte)
@@ -35,19 +37,25 @@
 
 pub mod context_map;
 pub mod context_set;
+pub mod indirect;
 pub mod logistic;
 pub mod matcher;
 pub mod model;
 pub mod order;
+pub mod sparse;
 pub mod state;
 pub mod statemap;
+pub mod structure;
 pub mod table;
 pub mod word;
 
-pub use context_map::ContextMap;
+pub use context_map::{ContextMap, Detail};
 pub use context_set::ContextSet;
+pub use indirect::IndirectModel;
 pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
 pub use order::OrderModel;
+pub use sparse::SparseModel;
 pub use statemap::StateMap;
+pub use structure::StructureModel;
 pub use word::WordModel;

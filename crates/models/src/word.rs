@@ -16,6 +16,8 @@ const MAX_WORDS: usize = 4;
 
 pub struct WordModel {
     words: usize,
+    /// Leave out the word just before the current one (`words` then counts it all the same).
+    skip: bool,
     current: u64,
     previous: [u64; MAX_WORDS],
     table_bytes: usize,
@@ -31,6 +33,7 @@ impl WordModel {
         assert!((1..=MAX_WORDS).contains(&words));
         WordModel {
             words,
+            skip: false,
             current: 0,
             previous: [0; MAX_WORDS],
             table_bytes,
@@ -40,9 +43,24 @@ impl WordModel {
     }
 }
 
+impl WordModel {
+    /// The current word and the one before the previous (`the … of` in "the end of"): a context
+    /// that survives a varying word in between.
+    pub fn skipping(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
+        WordModel {
+            skip: true,
+            ..WordModel::new(3, table_bytes, classes)
+        }
+    }
+}
+
 impl Model for WordModel {
     fn name(&self) -> String {
-        format!("word{}", self.words)
+        if self.skip {
+            "word-skip".to_string()
+        } else {
+            format!("word{}", self.words)
+        }
     }
 
     fn context_tables(&self) -> Vec<usize> {
@@ -78,9 +96,10 @@ impl Model for WordModel {
         } else {
             combine(0x5EED, byte as u64)
         };
-        for &w in &self.previous[..self.words - 1] {
+        let skipped = self.skip as usize;
+        for &w in &self.previous[skipped..self.words - 1] {
             h = combine(h, w);
         }
-        contexts[0] = combine(h, self.words as u64);
+        contexts[0] = combine(h, (self.words + 4 * skipped) as u64);
     }
 }
