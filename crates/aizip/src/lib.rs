@@ -437,7 +437,8 @@ mod tests {
     fn every_level_round_trips_and_stronger_levels_compress_better() {
         let text = format!(
             "<page>\n<title>{}</title>\n<text>[[link]] {{{{cite}}}} &amp; {}</text>\n</page>\n",
-            "Model set", include_str!("lib.rs")
+            "Model set",
+            include_str!("lib.rs")
         );
         let sizes: Vec<usize> = (MIN_LEVEL..=MAX_LEVEL)
             .map(|level| round_trip(text.as_bytes(), level))

@@ -133,7 +133,13 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "match",
         min_level: 1,
-        build: |s| Box::new(MatchModel::new(s.match_bits)),
+        build: |s| {
+            if s.context_detail == Detail::Rich {
+                Box::new(MatchModel::with_context(s.match_bits, s.context_bytes / 4))
+            } else {
+                Box::new(MatchModel::new(s.match_bits))
+            }
+        },
     },
 ];
 

@@ -7,6 +7,11 @@
 //!
 //! The strength of the prediction is learnt by a [`StateMap`] indexed by the (bucketed) match length
 //! and the expected bit: long matches are nearly always right on text, short ones much less.
+//!
+//! With a context table ([`MatchModel::with_context`], the strong levels) the model also names one
+//! hashed context per byte: the expected byte, the length bucket and the last byte. Its bit
+//! histories learn how the text actually continues where the match predicts a given byte — which
+//! bytes it tends to be confused with — beyond the single expected bit.
 
 use crate::context_map::finalize;
 use crate::logistic::stretch;
@@ -46,6 +51,8 @@ pub struct MatchModel {
     /// Table slot of the current context, looked up once its cache line has had time to arrive.
     pending_slot: Option<usize>,
     map: StateMap<32>,
+    /// Bytes of the expected-byte context table (0: no such context).
+    context_bytes: usize,
 }
 
 impl MatchModel {
@@ -60,6 +67,15 @@ impl MatchModel {
             active: false,
             pending_slot: None,
             map: StateMap::new(1023),
+            context_bytes: 0,
+        }
+    }
+
+    /// A model that also names the expected-byte context, with a table of `context_bytes`.
+    pub fn with_context(table_bits: u32, context_bytes: usize) -> Self {
+        MatchModel {
+            context_bytes,
+            ..MatchModel::new(table_bits)
         }
     }
 }
@@ -98,7 +114,15 @@ impl Model for MatchModel {
         2
     }
 
-    fn update_byte(&mut self, history: &History, _contexts: &mut [u64]) {
+    fn context_tables(&self) -> Vec<usize> {
+        if self.context_bytes > 0 {
+            vec![self.context_bytes]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let len = history.len();
         if self.length > 0 && !self.missed && history.at(self.pointer) == history.back(1) {
             self.length = (self.length + 1).min(MAX_LENGTH);
@@ -107,6 +131,14 @@ impl Model for MatchModel {
             self.length = 0;
         }
         self.missed = false;
+        if let Some(context) = contexts.first_mut() {
+            let expected = if self.length > 0 {
+                history.at(self.pointer) as u64 | (length_bucket(self.length) as u64) << 8
+            } else {
+                0
+            };
+            *context = finalize(0x3A7C_0000_0000 ^ expected << 8 ^ history.back(1) as u64);
+        }
         if len >= MIN_MATCH {
             let slot = finalize(history.last8() & 0xFFFF_FFFF_FFFF) as usize & self.mask;
             prefetch(&self.positions[slot]);
