@@ -22,6 +22,8 @@
 //! codes by reversed spelling, so that words sharing a suffix share a lead byte.
 
 use crate::DecodeError;
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// Words shorter than this are never coded.
 const MIN_WORD: usize = 2;
@@ -189,6 +191,57 @@ fn letter_runs(input: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+/// Inputs are counted in pieces of about this size, in parallel.
+const COUNT_PIECE: usize = 1 << 20;
+
+/// How often each codable word (lower-cased) and each entity occurs. Large inputs are cut into
+/// pieces at non-letters (so no word is split) and counted on all cores; the counts are exact,
+/// so the dictionary chosen from them does not depend on the number of threads.
+fn count_words(input: &[u8]) -> HashMap<Vec<u8>, usize> {
+    count_words_in_pieces(input, COUNT_PIECE)
+}
+
+fn count_words_in_pieces(input: &[u8], piece_len: usize) -> HashMap<Vec<u8>, usize> {
+    let mut cuts = vec![0];
+    while let Some(&last) = cuts.last() {
+        // A cut before a letter or `;` could split a word or an entity (`&amp;`): move on.
+        let mut cut = (last + piece_len).min(input.len());
+        while cut < input.len() && (input[cut].is_ascii_alphabetic() || input[cut] == b';') {
+            cut += 1;
+        }
+        cuts.push(cut);
+        if cut == input.len() {
+            break;
+        }
+    }
+    cuts.par_windows(2)
+        .map(|piece| count_piece(&input[piece[0]..piece[1]]))
+        .reduce(HashMap::new, |mut all, part| {
+            for (word, n) in part {
+                *all.entry(word).or_insert(0) += n;
+            }
+            all
+        })
+}
+
+fn count_piece(piece: &[u8]) -> HashMap<Vec<u8>, usize> {
+    let mut counts = HashMap::new();
+    for (start, end) in letter_runs(piece) {
+        if (MIN_WORD..=MAX_WORD).contains(&(end - start)) {
+            if let Some((lower, _)) = case_shape(&piece[start..end]) {
+                *counts.entry(lower).or_insert(0) += 1;
+            }
+        }
+    }
+    for entity in ENTITIES {
+        let n = piece.windows(entity.len()).filter(|w| w == &entity).count();
+        if n > 0 {
+            counts.insert(entity.to_vec(), n);
+        }
+    }
+    counts
+}
+
 /// The case shape of a word: `Some(lower-case form, flag)` if it can be coded.
 fn case_shape(word: &[u8]) -> Option<(Vec<u8>, Case)> {
     let lower = word.to_ascii_lowercase();
@@ -231,21 +284,7 @@ impl WordCodec {
             return None;
         }
 
-        let mut counts: std::collections::HashMap<Vec<u8>, usize> =
-            std::collections::HashMap::new();
-        for (start, end) in letter_runs(input) {
-            if (MIN_WORD..=MAX_WORD).contains(&(end - start)) {
-                if let Some((lower, _)) = case_shape(&input[start..end]) {
-                    *counts.entry(lower).or_insert(0) += 1;
-                }
-            }
-        }
-        for entity in ENTITIES {
-            let n = input.windows(entity.len()).filter(|w| w == &entity).count();
-            if n > 0 {
-                counts.insert(entity.to_vec(), n);
-            }
-        }
+        let counts = count_words(input);
         // Bytes a word's codes remove, less LISTING_COST times what listing it costs.
         let saving = |word: &[u8], count: usize, code: usize| {
             (count * (word.len().saturating_sub(code))) as i64
@@ -558,6 +597,19 @@ mod tests {
             assert!(WordCodec::for_decoding(space)
                 .decode(&data[used..])
                 .is_err());
+        }
+    }
+
+    #[test]
+    fn counting_in_pieces_counts_exactly() {
+        let text = sample_text();
+        let whole = count_piece(&text);
+        for piece_len in [1, 5, 13, 100, 4096] {
+            assert_eq!(
+                count_words_in_pieces(&text, piece_len),
+                whole,
+                "pieces of {piece_len}"
+            );
         }
     }
 
