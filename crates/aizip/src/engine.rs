@@ -13,6 +13,8 @@ use std::ops::Range;
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
 /// (partial byte); from [`STRONG_LEVEL`] also (byte before last, bit position).
 const SELECTORS: [usize; 4] = [16 * 256, 256 * 8, 256, 256 * 8];
+/// A constant mixer input: each weight vector learns an offset for its context.
+const BIAS: i32 = 256;
 /// Levels from here on use every selector and the order-2 APM.
 const STRONG_LEVEL: u8 = 8;
 
@@ -48,8 +50,9 @@ impl Predictor {
             .filter(|&i| models[i].input_count() > 0)
             .collect();
         let detail = config.params().context_detail;
-        let inputs =
-            tables.len() * detail.inputs() + models.iter().map(|m| m.input_count()).sum::<usize>();
+        let inputs = 1
+            + tables.len() * detail.inputs()
+            + models.iter().map(|m| m.input_count()).sum::<usize>();
         let history = History::new(config.params().history_bytes);
         let strong = config.level >= STRONG_LEVEL;
         let selectors = if strong { 4 } else { 3 };
@@ -118,6 +121,7 @@ impl Predictor {
     fn predict(&mut self) {
         let inputs = self.mixer.inputs();
         inputs.clear();
+        inputs.push(BIAS);
         self.contexts.predict(self.bit.c0, self.bit.bit_pos, inputs);
         for &i in &self.bit_models {
             self.models[i].predict(&mut self.bit, &self.history, inputs);

@@ -8,7 +8,8 @@
 use aizip_dict::ByteClass;
 use aizip_models::sparse::TEXT_MASKS;
 use aizip_models::{
-    Detail, IndirectModel, MatchModel, Model, OrderModel, SparseModel, StructureModel, WordModel,
+    Detail, IndirectModel, MatchModel, Model, OrderModel, SparseModel, StructureModel, TextModel,
+    WordModel,
 };
 
 /// What model constructors receive: table sizes derived from the level and the input length, and
@@ -114,6 +115,11 @@ pub const MODEL_SET: &[ModelSpec] = &[
         name: "word-skip",
         min_level: 8,
         build: |s| Box::new(WordModel::skipping(s.context_bytes, s.word_classes)),
+    },
+    ModelSpec {
+        name: "text",
+        min_level: 8,
+        build: |s| Box::new(TextModel::new(s.context_bytes / 2, s.word_classes)),
     },
     ModelSpec {
         name: "sparse",

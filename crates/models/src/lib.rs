@@ -18,7 +18,8 @@
 //! * [`model`]: the [`Model`] trait, the shared [`History`] of coded bytes and the per-bit
 //!   [`BitContext`].
 //! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),
-//!   [`sparse::SparseModel`] (chosen bytes with gaps), [`indirect::IndirectModel`] (what followed
+//!   [`sparse::SparseModel`] (chosen bytes with gaps), [`text::TextModel`] (words and their
+//!   punctuation), [`indirect::IndirectModel`] (what followed
 //!   the context last time) and [`structure::StructureModel`] (XML/wiki markup state, column)
 //!   name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
 //!
@@ -47,6 +48,7 @@ pub mod state;
 pub mod statemap;
 pub mod structure;
 pub mod table;
+pub mod text;
 pub mod word;
 
 pub use context_map::{ContextMap, Detail};
@@ -58,4 +60,5 @@ pub use order::OrderModel;
 pub use sparse::SparseModel;
 pub use statemap::StateMap;
 pub use structure::StructureModel;
+pub use text::TextModel;
 pub use word::WordModel;

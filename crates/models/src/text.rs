@@ -1,0 +1,117 @@
+//! Text model: words in their surroundings — the punctuation and markup around them.
+//!
+//! Where [`crate::WordModel`] hashes sequences of words, this model pairs the current word with
+//! what separates it from the text before: the bytes that ended the previous word (`", "`,
+//! `"]] "`, `"\n* "`), the previous word's first letter, and the byte before last. These say
+//! whether a word starts a sentence, a link, a list item or a table cell, which changes how it is
+//! spelt and what follows. Contexts (hashed, one table each):
+//!
+//! 1. current word × the last two separator bytes before it;
+//! 2. current word × first letter of the previous word;
+//! 3. previous word × the last byte (between words: which separator follows which word).
+//!
+//! Words are runs of letters (and dictionary codes) as the byte classes say, case-folded.
+
+use crate::context_map::combine;
+use crate::model::{History, Model};
+use aizip_dict::ByteClass;
+
+pub struct TextModel {
+    table_bytes: usize,
+    classes: [ByteClass; 256],
+    current: u64,
+    previous: u64,
+    /// First byte of the current and of the previous word.
+    first: u8,
+    previous_first: u8,
+    /// The last two separator bytes seen (most recent low).
+    separators: u16,
+    /// Separators before the current word, frozen when it started.
+    before_word: u16,
+    after_lead: bool,
+}
+
+impl TextModel {
+    pub fn new(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
+        TextModel {
+            table_bytes,
+            classes,
+            current: 0,
+            previous: 0,
+            first: 0,
+            previous_first: 0,
+            separators: 0,
+            before_word: 0,
+            after_lead: false,
+        }
+    }
+}
+
+impl Model for TextModel {
+    fn name(&self) -> String {
+        "text".to_string()
+    }
+
+    fn context_tables(&self) -> Vec<usize> {
+        vec![self.table_bytes; 3]
+    }
+
+    fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
+        let byte = history.back(1);
+        let class = if std::mem::take(&mut self.after_lead) {
+            ByteClass::Letter
+        } else {
+            self.classes[byte as usize]
+        };
+        match class {
+            ByteClass::Letter | ByteClass::Lead => {
+                let folded = byte.to_ascii_lowercase();
+                if self.current == 0 {
+                    self.first = folded;
+                    self.before_word = self.separators;
+                }
+                self.current = combine(self.current, folded as u64 + 1);
+                self.after_lead = class == ByteClass::Lead;
+            }
+            ByteClass::Flag => {}
+            ByteClass::Separator => {
+                if self.current != 0 {
+                    self.previous = self.current;
+                    self.previous_first = self.first;
+                    self.current = 0;
+                }
+                self.separators = self.separators << 8 | byte as u16;
+            }
+        }
+        let c1 = byte as u64;
+        let c2 = history.back(2) as u64;
+        contexts[0] = combine(combine(0x7E1, self.current), self.before_word as u64);
+        contexts[1] = combine(
+            combine(0x7E2, self.current),
+            (self.previous_first as u64) << 8 | c2,
+        );
+        contexts[2] = combine(combine(0x7E3, self.previous), c1 << 8 | self.first as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_word_after_different_punctuation_differs() {
+        let classes = aizip_dict::default_classes();
+        let context_after = |text: &[u8]| {
+            let mut model = TextModel::new(1 << 16, classes);
+            let mut history = History::new(256);
+            let mut contexts = [0u64; 3];
+            for &b in text {
+                history.push(b);
+                model.update_byte(&history, &mut contexts);
+            }
+            contexts[0]
+        };
+        assert_ne!(context_after(b"end. The"), context_after(b"end, the"));
+        assert_eq!(context_after(b"end. The"), context_after(b"stop. the"));
+    }
+}
