@@ -45,8 +45,7 @@ impl Simd {
         }
         available
             .into_iter()
-            .filter(|&s| s != Simd::Avx512)
-            .last()
+            .rfind(|&s| s != Simd::Avx512)
             .expect("scalar is always available")
     }
 
