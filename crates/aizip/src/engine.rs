@@ -7,7 +7,7 @@ use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_mixer::{Apm, Mixer, Simd};
 use aizip_models::matcher::length_bucket;
-use aizip_models::{BitContext, ContextSet, History, Model};
+use aizip_models::{BitContext, ContextSet, Detail, History, Model};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
@@ -56,8 +56,13 @@ impl Predictor {
         let history = History::new(config.params().history_bytes);
         let strong = config.level >= STRONG_LEVEL;
         let selectors = if strong { 4 } else { 3 };
+        // Rich maps triple the inputs; a slower rate suits the larger vectors (measured).
+        let rate = match detail {
+            Detail::Plain => 512,
+            Detail::Rich => 256,
+        };
         let mut predictor = Predictor {
-            mixer: Mixer::new(simd, inputs, &SELECTORS[..selectors], 8),
+            mixer: Mixer::new(simd, inputs, &SELECTORS[..selectors], rate, 8),
             models,
             context_ranges,
             bit_models,

@@ -113,11 +113,19 @@ pub struct Mixer {
 
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
-    /// number of contexts) and a layer-2 vector chosen among `output_contexts`.
-    pub fn new(simd: Simd, inputs: usize, selectors: &[usize], output_contexts: usize) -> Self {
+    /// number of contexts), trained at `rate` (see the crate documentation; the more inputs,
+    /// the lower the best rate: 512 suits about 10, 256 about 40), and a layer-2 vector chosen
+    /// among `output_contexts`.
+    pub fn new(
+        simd: Simd,
+        inputs: usize,
+        selectors: &[usize],
+        rate: i32,
+        output_contexts: usize,
+    ) -> Self {
         let sets: Vec<WeightSet> = selectors
             .iter()
-            .map(|&n| WeightSet::new(inputs, n, 512))
+            .map(|&n| WeightSet::new(inputs, n, rate))
             .collect();
         let output = WeightSet::new(sets.len(), output_contexts, 256);
         Mixer {
@@ -190,7 +198,7 @@ mod tests {
     #[test]
     fn learns_to_trust_the_right_input() {
         // Input 0 is informative, input 1 is noise; the mixer must learn to follow input 0.
-        let mut m = Mixer::new(Simd::detect(), 2, &[1, 2], 1);
+        let mut m = Mixer::new(Simd::detect(), 2, &[1, 2], 512, 1);
         let mut seed = 12345u32;
         let mut cost = 0.0;
         for i in 0..20_000 {
