@@ -6,7 +6,7 @@
 //! the same at run time with [`EngineConfig::disabled`].
 
 use aizip_dict::ByteClass;
-use aizip_models::sparse::TEXT_MASKS;
+use aizip_models::sparse::{MORE_TEXT_MASKS, TEXT_MASKS};
 use aizip_models::{
     Detail, IndirectModel, MatchModel, Model, OrderModel, SparseModel, StructureModel, TextModel,
     WordModel,
@@ -97,6 +97,11 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(OrderModel::new(6, s.context_bytes)),
     },
     ModelSpec {
+        name: "order7",
+        min_level: 9,
+        build: |s| Box::new(OrderModel::new(7, s.context_bytes)),
+    },
+    ModelSpec {
         name: "word1",
         min_level: 1,
         build: |s| Box::new(WordModel::new(1, s.context_bytes, s.word_classes)),
@@ -112,6 +117,11 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(WordModel::new(3, s.context_bytes, s.word_classes)),
     },
     ModelSpec {
+        name: "word4",
+        min_level: 9,
+        build: |s| Box::new(WordModel::new(4, s.context_bytes / 2, s.word_classes)),
+    },
+    ModelSpec {
         name: "word-skip",
         min_level: 8,
         build: |s| Box::new(WordModel::skipping(s.context_bytes, s.word_classes)),
@@ -124,7 +134,18 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "sparse",
         min_level: 8,
-        build: |s| Box::new(SparseModel::new(&TEXT_MASKS, s.context_bytes / 4)),
+        build: |s| Box::new(SparseModel::new("sparse", &TEXT_MASKS, s.context_bytes / 4)),
+    },
+    ModelSpec {
+        name: "sparse-far",
+        min_level: 9,
+        build: |s| {
+            Box::new(SparseModel::new(
+                "sparse-far",
+                &MORE_TEXT_MASKS,
+                s.context_bytes / 4,
+            ))
+        },
     },
     ModelSpec {
         name: "indirect",

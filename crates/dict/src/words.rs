@@ -587,17 +587,13 @@ mod tests {
     /// Found by the `dict_decode` fuzz target: a capital flag before an empty dictionary word.
     #[test]
     fn fuzz_regressions_are_errors() {
-        let crashes: [&[u8]; 1] = [&[
-            36, 65, 251, 1, 0, 0, 1, 10, 192, 1, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-            255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 171, 255, 255, 255, 32, 255, 255,
-            255, 10, 228, 1, 0, 0, 0, 65, 0, 0, 0, 4, 0,
-        ]];
-        for data in crashes {
-            let (space, used) = CodeSpace::from_bytes(data).unwrap();
-            assert!(WordCodec::for_decoding(space)
-                .decode(&data[used..])
-                .is_err());
-        }
+        // A capital flag before an empty word once indexed past the word (found by the fuzzer).
+        let data =
+            include_bytes!("../../../fuzz/regressions/dict_decode/capital-flag-before-empty-word");
+        let (space, used) = CodeSpace::from_bytes(data).unwrap();
+        assert!(WordCodec::for_decoding(space)
+            .decode(&data[used..])
+            .is_err());
     }
 
     #[test]

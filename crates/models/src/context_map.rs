@@ -287,6 +287,12 @@ impl ContextMap {
         }
     }
 
+    /// The bit-history state of the node predicted last (after [`ContextMap::predict`]).
+    #[inline]
+    pub fn state(&self) -> u8 {
+        self.table.as_slice()[self.state_at]
+    }
+
     /// Learns the bit just coded.
     #[inline]
     pub fn update(&mut self, bit: u32) {

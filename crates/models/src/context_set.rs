@@ -39,6 +39,12 @@ impl ContextSet {
         }
     }
 
+    /// The bit-history state map `index` predicted from last.
+    #[inline]
+    pub fn state(&self, index: usize) -> u8 {
+        self.maps[index].state()
+    }
+
     /// Learns the bit just coded.
     #[inline]
     pub fn update(&mut self, bit: u32) {

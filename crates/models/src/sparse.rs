@@ -16,7 +16,16 @@ pub const TEXT_MASKS: [u64; 4] = [
     0xFF_00FF, // bytes 1 and 3
 ];
 
+/// More masks, for the strongest level.
+pub const MORE_TEXT_MASKS: [u64; 4] = [
+    0xFF00_0000, // byte 4
+    0xFFFF_0000, // bytes 3–4
+    0xFF00_FF00, // bytes 2 and 4
+    0xFF00_00FF, // bytes 1 and 4
+];
+
 pub struct SparseModel {
+    name: &'static str,
     masks: Vec<u64>,
     table_bytes: usize,
 }
@@ -24,8 +33,9 @@ pub struct SparseModel {
 impl SparseModel {
     /// One context per mask, each with a table of `table_bytes` (capped by what the mask's
     /// byte count can fill).
-    pub fn new(masks: &[u64], table_bytes: usize) -> Self {
+    pub fn new(name: &'static str, masks: &[u64], table_bytes: usize) -> Self {
         SparseModel {
+            name,
             masks: masks.to_vec(),
             table_bytes,
         }
@@ -43,7 +53,7 @@ pub const fn exact_context_bytes(bytes: u32) -> usize {
 
 impl Model for SparseModel {
     fn name(&self) -> String {
-        "sparse".to_string()
+        self.name.to_string()
     }
 
     fn context_tables(&self) -> Vec<usize> {
@@ -58,8 +68,9 @@ impl Model for SparseModel {
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let last8 = history.last8();
+        // The mask joins the hash (two models' i-th contexts differ), shifted so it cannot cancel.
         for (i, (context, mask)) in contexts.iter_mut().zip(&self.masks).enumerate() {
-            *context = combine(0x5BA2_5E00 + i as u64, last8 & mask);
+            *context = combine(0x5BA2_5E00 + i as u64, last8 & mask ^ mask << 1);
         }
     }
 }
@@ -70,7 +81,7 @@ mod tests {
 
     #[test]
     fn contexts_ignore_the_masked_bytes() {
-        let mut model = SparseModel::new(&[0xFF00], 1 << 20);
+        let mut model = SparseModel::new("sparse", &[0xFF00], 1 << 20);
         let mut a = [0u64];
         let mut b = [0u64];
         let mut h1 = History::new(16);
