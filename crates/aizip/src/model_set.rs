@@ -8,8 +8,8 @@
 use aizip_dict::ByteClass;
 use aizip_models::sparse::{MORE_TEXT_MASKS, TEXT_MASKS};
 use aizip_models::{
-    Detail, IndirectModel, MatchModel, Model, OrderModel, SparseModel, StructureModel, TextModel,
-    WordModel,
+    ContextMap, Detail, IndirectModel, MatchModel, Model, OrderModel, SparseModel, StructureModel,
+    TextModel, WordModel,
 };
 
 /// What model constructors receive: table sizes derived from the level and the input length, and
@@ -99,7 +99,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "order7",
         min_level: 9,
-        build: |s| Box::new(OrderModel::new(7, s.context_bytes)),
+        build: |s| Box::new(OrderModel::new(7, s.context_bytes / 2)),
     },
     ModelSpec {
         name: "word1",
@@ -119,17 +119,17 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "word4",
         min_level: 9,
-        build: |s| Box::new(WordModel::new(4, s.context_bytes / 2, s.word_classes)),
+        build: |s| Box::new(WordModel::new(4, s.context_bytes / 4, s.word_classes)),
     },
     ModelSpec {
         name: "word-skip",
         min_level: 8,
-        build: |s| Box::new(WordModel::skipping(s.context_bytes, s.word_classes)),
+        build: |s| Box::new(WordModel::skipping(s.context_bytes / 2, s.word_classes)),
     },
     ModelSpec {
         name: "text",
         min_level: 8,
-        build: |s| Box::new(TextModel::new(s.context_bytes / 2, s.word_classes)),
+        build: |s| Box::new(TextModel::new(s.context_bytes / 4, s.word_classes)),
     },
     ModelSpec {
         name: "sparse",
@@ -169,6 +169,10 @@ pub const MODEL_SET: &[ModelSpec] = &[
         },
     },
 ];
+
+/// An upper bound on the engine's memory besides tables and history: mixer weight sets (at most
+/// 10,752 vectors of up to 128 lanes) and APMs (at most 336 K contexts × 33 × 2 bytes).
+pub const ENGINE_FIXED_BYTES: u64 = 32 << 20;
 
 /// Compression levels: 1 (fastest, least memory) ..= 9 (strongest).
 pub const MIN_LEVEL: u8 = 1;
@@ -225,6 +229,23 @@ impl EngineConfig {
         }
     }
 
+    /// Bytes this configuration's engine allocates: context tables (with run tables), the
+    /// models' own tables, the history, and [`ENGINE_FIXED_BYTES`] for mixer weights and APMs.
+    /// Peak RSS is this plus the input (memory-mapped) and, with the dictionary transform, the
+    /// transformed text; `aizip` at level 9 on a 1 GB input must stay under the prize's 10 GB.
+    pub fn engine_bytes(&self) -> u64 {
+        let params = self.params();
+        let models = self.models();
+        let tables: usize = models
+            .iter()
+            .flat_map(|m| m.context_tables())
+            .map(|bytes| ContextMap::allocated_bytes(bytes, params.context_detail))
+            .sum();
+        let own: usize = models.iter().map(|m| m.own_bytes()).sum();
+        let history = params.history_bytes.max(16).next_power_of_two();
+        (tables + own + history) as u64 + ENGINE_FIXED_BYTES
+    }
+
     /// The models of this configuration, in mixer-input order.
     pub fn models(&self) -> Vec<Box<dyn Model>> {
         let params = self.params();
@@ -249,6 +270,20 @@ mod tests {
         assert_eq!(models.len(), MODEL_SET.len());
         for (spec, model) in MODEL_SET.iter().zip(&models) {
             assert_eq!(spec.name, model.name());
+        }
+    }
+
+    #[test]
+    fn level_9_fits_the_prize_memory_on_a_gigabyte() {
+        const GB: u64 = 1_000_000_000;
+        // Input (memory-mapped) plus, at worst, a transformed copy as long as the input.
+        let around_engine = 2 * GB;
+        let engine = EngineConfig::new(MAX_LEVEL, GB).engine_bytes();
+        assert!(engine + around_engine <= 10 * GB, "{engine} bytes");
+        // And it uses most of it.
+        assert!(engine + around_engine >= 8 * GB, "{engine} bytes");
+        for level in MIN_LEVEL..MAX_LEVEL {
+            assert!(EngineConfig::new(level, GB).engine_bytes() < engine);
         }
     }
 

@@ -103,8 +103,12 @@ struct RunTable {
 }
 
 impl RunTable {
+    fn entries(bytes: usize) -> usize {
+        (bytes / 4).max(16).next_power_of_two()
+    }
+
     fn new(bytes: usize) -> Self {
-        let entries = (bytes / 4).max(16).next_power_of_two();
+        let entries = RunTable::entries(bytes);
         RunTable {
             entries: ZeroedTable::new(entries),
             mask: entries - 1,
@@ -188,8 +192,7 @@ impl ContextMap {
     /// A map using `bytes` of table (rounded down to a power of two, at least one bucket), plus
     /// an eighth of that for the run table of a rich map.
     pub fn new(bytes: usize, detail: Detail) -> Self {
-        let buckets = (bytes / BUCKET_BYTES).max(1);
-        let buckets = 1usize << (usize::BITS - 1 - buckets.leading_zeros());
+        let buckets = ContextMap::buckets(bytes);
         let states = StateTable::get();
         let mut priority = [0u8; 256];
         let mut map = StateMap::new(1023);
@@ -214,6 +217,20 @@ impl ContextMap {
             c0: 1,
             bit_pos: 0,
         }
+    }
+
+    fn buckets(bytes: usize) -> usize {
+        let buckets = (bytes / BUCKET_BYTES).max(1);
+        1usize << (usize::BITS - 1 - buckets.leading_zeros())
+    }
+
+    /// The table bytes `ContextMap::new(bytes, detail)` allocates (resident once touched).
+    pub fn allocated_bytes(bytes: usize, detail: Detail) -> usize {
+        let run = match detail {
+            Detail::Plain => 0,
+            Detail::Rich => RunTable::entries(bytes / RUN_TABLE_SHARE) * 4,
+        };
+        ContextMap::buckets(bytes) * BUCKET_BYTES + run
     }
 
     /// Sets the context for the coming byte (call at a byte boundary).

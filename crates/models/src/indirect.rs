@@ -36,6 +36,10 @@ impl Model for IndirectModel {
         vec![self.table_bytes; 3]
     }
 
+    fn own_bytes(&self) -> usize {
+        (self.after1.len() + self.after2.len()) * 2
+    }
+
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let last = history.last8();
         let (c1, c2, c3) = (last & 0xFF, (last >> 8) & 0xFF, (last >> 16) & 0xFF);

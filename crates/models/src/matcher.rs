@@ -114,6 +114,10 @@ impl Model for MatchModel {
         2
     }
 
+    fn own_bytes(&self) -> usize {
+        self.positions.len() * 4
+    }
+
     fn context_tables(&self) -> Vec<usize> {
         if self.context_bytes > 0 {
             vec![self.context_bytes]

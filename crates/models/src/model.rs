@@ -132,6 +132,10 @@ pub trait Model {
     fn context_tables(&self) -> Vec<usize> {
         Vec::new()
     }
+    /// Bytes of memory the model allocates itself, beyond its context tables (for memory budgets).
+    fn own_bytes(&self) -> usize {
+        0
+    }
     /// Number of mixer inputs this model pushes itself per bit.
     fn input_count(&self) -> usize {
         0
