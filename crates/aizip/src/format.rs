@@ -12,6 +12,8 @@ pub const VERSION: u8 = 2;
 /// Block flag: the dictionary transform was applied to this block before modelling.
 pub const BLOCK_FLAG_DICT: u8 = 1;
 const KNOWN_BLOCK_FLAGS: u8 = BLOCK_FLAG_DICT;
+/// Every block but the last holds at least this many bytes of the original.
+pub const MIN_BLOCK_BYTES: u64 = 1 << 16;
 /// The most blocks an archive may have (`-T` never asks for more; a header claiming more is
 /// corrupt).
 pub const MAX_BLOCKS: u64 = 4096;
@@ -95,7 +97,9 @@ impl Header {
         let mut checksum = [0u8; 8];
         read_exact(input, &mut checksum, Error::Truncated)?;
         let blocks = read_varint(input)?;
-        if blocks == 0 || blocks > MAX_BLOCKS || blocks > original_len.max(1) {
+        // Every block but the last holds at least MIN_BLOCK_BYTES: a header cannot ask for
+        // thousands of tiny blocks (each a fresh predictor to build).
+        if blocks == 0 || blocks > MAX_BLOCKS || blocks > original_len / MIN_BLOCK_BYTES + 1 {
             return Err(Error::BadHeader("impossible number of blocks"));
         }
         Ok(Header {
@@ -215,7 +219,7 @@ mod tests {
     proptest! {
         #[test]
         fn header_round_trips(level in 1u8..=9, len in 1u64.., checksum in any::<u64>(), blocks in 1u64..=MAX_BLOCKS) {
-            let h = Header { level, original_len: len.max(blocks), checksum, blocks };
+            let h = Header { level, original_len: len.max(blocks * MIN_BLOCK_BYTES), checksum, blocks };
             let mut bytes = Vec::new();
             h.write(&mut bytes).unwrap();
             prop_assert_eq!(Header::read(&mut &bytes[..]).unwrap(), h);

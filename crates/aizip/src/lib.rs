@@ -38,9 +38,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-/// Blocks are never cut smaller than this: below it a block's models have too little to learn.
-pub const MIN_BLOCK_BYTES: usize = 1 << 16;
-
 /// Compression settings.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -92,10 +89,11 @@ pub struct Progress {
     pub archive_bytes: u64,
 }
 
-/// How `len` bytes are cut for `threads` blocks: equal pieces of at least [`MIN_BLOCK_BYTES`].
+/// How `len` bytes are cut for `threads` blocks: equal pieces of at least [`format::MIN_BLOCK_BYTES`].
 fn block_len(len: usize, threads: usize) -> usize {
+    // Below MIN_BLOCK_BYTES a block's models would have too little to learn.
     let blocks = threads.clamp(1, format::MAX_BLOCKS as usize);
-    len.div_ceil(blocks).max(MIN_BLOCK_BYTES)
+    len.div_ceil(blocks).max(format::MIN_BLOCK_BYTES as usize)
 }
 
 /// Compresses `input` into `out`; returns the archive size. `progress` is called every 64 KiB of
@@ -487,7 +485,7 @@ mod tests {
     #[test]
     fn blocks_round_trip_in_parallel_and_in_sequence() {
         let text = include_str!("lib.rs").repeat(12);
-        let data = &text.as_bytes()[..3 * MIN_BLOCK_BYTES + 1234];
+        let data = &text.as_bytes()[..3 * format::MIN_BLOCK_BYTES as usize + 1234];
         let single = compress_to_vec(
             data,
             &Options {
