@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cli_output::{Output, ProgressReport};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -115,6 +115,15 @@ fn main() {
         Command::Score(args) => score_command(args),
     };
     if let Err(e) = result {
+        // A reader that stopped reading (`aizip ablate … | head`) is not an error to report:
+        // exit as a program killed by SIGPIPE would, silently.
+        let closed_pipe = e
+            .chain()
+            .filter_map(|cause| cause.downcast_ref::<io::Error>())
+            .any(|io| io.kind() == io::ErrorKind::BrokenPipe);
+        if closed_pipe {
+            std::process::exit(141);
+        }
         eprintln!("aizip: {e:#}");
         std::process::exit(1);
     }
@@ -339,8 +348,12 @@ fn remove_input(args: &CommonArgs) -> Result<()> {
 fn ablate(args: AblateArgs) -> Result<()> {
     let input = InputData::open(&args.input)?;
     let data = input.bytes();
+    // CPU time where the system reports it (other work on the machine does not count), else
+    // wall time.
+    let start_of_run = Instant::now();
+    let clock = || score::cpu_seconds().unwrap_or_else(|| start_of_run.elapsed().as_secs_f64());
     let measure = |dictionary: bool, disabled: Vec<String>| -> Result<(u64, f64)> {
-        let start = Instant::now();
+        let start = clock();
         let options = Options {
             level: args.level,
             dictionary,
@@ -349,17 +362,20 @@ fn ablate(args: AblateArgs) -> Result<()> {
         };
         let size = aizip::compress(data, &options, io::sink(), |_| {})
             .map_err(|e| name_error(e, &args.input))?;
-        Ok((size, start.elapsed().as_secs_f64()))
+        Ok((size, clock() - start))
     };
     let (base_size, base_time) = measure(true, Vec::new())?;
-    println!(
-        "{:<12} {:>12} {:>10} {:>9} {:>9}",
-        "without", "bytes", "diff", "diff %", "saves s"
-    );
-    println!(
-        "{:<12} {:>12} {:>10} {:>9} {:>9.2}",
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "{:<12} {:>12} {:>10} {:>9} {:>12}",
+        "without", "bytes", "diff", "diff %", "saves cpu s"
+    )?;
+    writeln!(
+        out,
+        "{:<12} {:>12} {:>10} {:>9} {:>12.2}",
         "(nothing)", base_size, 0, "0.000", 0.0
-    );
+    )?;
     let models = aizip::model_set::MODEL_SET
         .iter()
         .filter(|s| s.min_level <= args.level);
@@ -368,14 +384,15 @@ fn ablate(args: AblateArgs) -> Result<()> {
     for (name, dictionary, disabled) in runs {
         let (size, time) = measure(dictionary, disabled)?;
         let diff = size as i64 - base_size as i64;
-        println!(
-            "{:<12} {:>12} {:>+10} {:>+9.3} {:>9.2}",
+        writeln!(
+            out,
+            "{:<12} {:>12} {:>+10} {:>+9.3} {:>12.2}",
             name,
             size,
             diff,
             diff as f64 * 100.0 / base_size as f64,
             base_time - time
-        );
+        )?;
     }
     Ok(())
 }
@@ -383,10 +400,11 @@ fn ablate(args: AblateArgs) -> Result<()> {
 fn score_command(args: ScoreArgs) -> Result<()> {
     let input = InputData::open(&args.input)?;
     let result = score::score(&args.input, input.bytes(), args.level)?;
+    let mut out = io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
     } else {
-        print!("{}", result.report());
+        write!(out, "{}", result.report())?;
     }
     Ok(())
 }

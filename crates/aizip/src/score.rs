@@ -118,6 +118,19 @@ fn xz_size(path: &Path) -> Option<u64> {
         .then_some(output.stdout.len() as u64)
 }
 
+/// CPU seconds (user + system) this process has used so far, where the system says (Linux:
+/// `/proc/self/stat`, in the kernel's fixed 100 ticks per second): unlike wall time, unaffected by
+/// other processes sharing the machine.
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
+}
+
 /// The process's peak resident set size (Linux: VmHWM).
 fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

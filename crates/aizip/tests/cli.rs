@@ -376,6 +376,32 @@ fn smallest_level_stays_within_its_memory_bound() {
 }
 
 #[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let (dir, _) = folder_with("t.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aizip"))
+        .args(["ablate", "-l", "1", "t.txt"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("without"));
+    // The reader is gone (as after `| head -1`): the next line meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn interrupt_removes_the_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     // Large enough to still be compressing when the signal arrives.
