@@ -174,7 +174,7 @@ impl Predictor {
             Some(apm) => {
                 let hashed = ((c1 << 8 | c2) as u32).wrapping_mul(0x9E37_79B1) >> 22;
                 let p2 = apm.refine(p_mix, c0 | (hashed as usize) << 8);
-                (2 * p_mix + 3 * p1 + p2 * 2 + p3 + 4) >> 3
+                (p_mix + 3 * p1 + p2 * 3 + p3 + 4) >> 3
             }
             None => (p_mix + 2 * p1 + p3 + 2) >> 2,
         };
