@@ -14,11 +14,12 @@
 
 use crate::context_map::combine;
 use crate::model::{History, Model};
+use crate::word::WordBytes;
 use aizip_dict::ByteClass;
 
 pub struct TextModel {
     table_bytes: usize,
-    classes: [ByteClass; 256],
+    bytes: WordBytes,
     current: u64,
     previous: u64,
     /// First byte of the current and of the previous word.
@@ -28,21 +29,19 @@ pub struct TextModel {
     separators: u16,
     /// Separators before the current word, frozen when it started.
     before_word: u16,
-    after_lead: bool,
 }
 
 impl TextModel {
     pub fn new(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
         TextModel {
             table_bytes,
-            classes,
+            bytes: WordBytes::new(classes),
             current: 0,
             previous: 0,
             first: 0,
             previous_first: 0,
             separators: 0,
             before_word: 0,
-            after_lead: false,
         }
     }
 }
@@ -58,12 +57,7 @@ impl Model for TextModel {
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let byte = history.back(1);
-        let class = if std::mem::take(&mut self.after_lead) {
-            ByteClass::Letter
-        } else {
-            self.classes[byte as usize]
-        };
-        match class {
+        match self.bytes.class(byte) {
             ByteClass::Letter | ByteClass::Lead => {
                 let folded = byte.to_ascii_lowercase();
                 if self.current == 0 {
@@ -71,7 +65,6 @@ impl Model for TextModel {
                     self.before_word = self.separators;
                 }
                 self.current = combine(self.current, folded as u64 + 1);
-                self.after_lead = class == ByteClass::Lead;
             }
             ByteClass::Flag => {}
             ByteClass::Separator => {

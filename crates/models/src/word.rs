@@ -14,6 +14,34 @@ use aizip_dict::ByteClass;
 
 const MAX_WORDS: usize = 4;
 
+/// Reads bytes as word classes: the byte after a 2-byte code's lead completes the code, so it
+/// counts as a letter whatever its own class.
+#[derive(Clone)]
+pub struct WordBytes {
+    classes: [ByteClass; 256],
+    after_lead: bool,
+}
+
+impl WordBytes {
+    pub fn new(classes: [ByteClass; 256]) -> Self {
+        WordBytes {
+            classes,
+            after_lead: false,
+        }
+    }
+
+    /// The class of the next byte of the text.
+    #[inline]
+    pub fn class(&mut self, byte: u8) -> ByteClass {
+        if std::mem::take(&mut self.after_lead) {
+            return ByteClass::Letter;
+        }
+        let class = self.classes[byte as usize];
+        self.after_lead = class == ByteClass::Lead;
+        class
+    }
+}
+
 pub struct WordModel {
     words: usize,
     /// Leave out the word just before the current one (`words` then counts it all the same).
@@ -21,9 +49,7 @@ pub struct WordModel {
     current: u64,
     previous: [u64; MAX_WORDS],
     table_bytes: usize,
-    classes: [ByteClass; 256],
-    /// The previous byte was a 2-byte code's lead: this one completes the code.
-    after_lead: bool,
+    bytes: WordBytes,
 }
 
 impl WordModel {
@@ -37,8 +63,7 @@ impl WordModel {
             current: 0,
             previous: [0; MAX_WORDS],
             table_bytes,
-            classes,
-            after_lead: false,
+            bytes: WordBytes::new(classes),
         }
     }
 }
@@ -69,19 +94,11 @@ impl Model for WordModel {
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let byte = history.back(1);
-        let class = if std::mem::take(&mut self.after_lead) {
-            ByteClass::Letter
-        } else {
-            self.classes[byte as usize]
-        };
-        match class {
+        match self.bytes.class(byte) {
             ByteClass::Letter => {
                 self.current = combine(self.current, byte.to_ascii_lowercase() as u64 + 1)
             }
-            ByteClass::Lead => {
-                self.current = combine(self.current, byte as u64 + 1);
-                self.after_lead = true;
-            }
+            ByteClass::Lead => self.current = combine(self.current, byte as u64 + 1),
             ByteClass::Flag => {}
             ByteClass::Separator => {
                 if self.current != 0 {
