@@ -103,7 +103,7 @@ fn encode_stream<W: Write>(
 
 /// Decodes one block whose header has been read; `input` yields exactly its coded stream (the
 /// caller limits it for blocks that are not last). The restored bytes go to `emit` in pieces;
-/// `progress(coded bytes done)`.
+/// `progress(original bytes done)`, estimated through the transform's ratio until the end.
 pub fn decode<R: Read>(
     header: &BlockHeader,
     level: u8,
@@ -120,14 +120,16 @@ pub fn decode<R: Read>(
     if let Some(codec) = &codec {
         config.word_classes = codec.space().classes();
     }
-    let mut predictor = Predictor::new(&config, simd);
+    let coded_len = header.coded_len();
     let mut decoder = Decoder::new(input);
+    // An empty block needs no models (and a forged one gets no tables built for nothing).
+    let mut predictor = (coded_len > 0).then(|| Predictor::new(&config, simd));
     let mut piece = Vec::with_capacity(PROGRESS_INTERVAL);
     // Transformed text is collected and inverted at the end; plain text streams to `emit`.
     let mut transformed = Vec::new();
-    let mut remaining = header.coded_len();
+    let mut remaining = coded_len;
     let mut done = 0u64;
-    while remaining > 0 {
+    while let (true, Some(predictor)) = (remaining > 0, predictor.as_mut()) {
         let n = remaining.min(PROGRESS_INTERVAL as u64) as usize;
         piece.clear();
         for _ in 0..n {
@@ -152,12 +154,14 @@ pub fn decode<R: Read>(
         }
         remaining -= n as u64;
         done += n as u64;
-        progress(done);
+        progress((done as u128 * header.original_len as u128 / coded_len as u128) as u64);
     }
     if !decoder.at_end() {
         // Bytes after the coded stream: not produced by the encoder.
         return Err(Error::ChecksumMismatch);
     }
+    // The models' tables (gigabytes at level 9) are not needed to undo the transform.
+    drop(predictor);
     if let Some(codec) = &codec {
         let original = codec
             .decode(&transformed)

@@ -31,7 +31,7 @@ pub enum Error {
     Truncated,
     #[error("checksum mismatch: the archive is corrupt")]
     ChecksumMismatch,
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] io::Error),
 }
 
@@ -195,6 +195,10 @@ fn read_varint(input: &mut impl Read) -> Result<u64, Error> {
         }
         v |= ((byte[0] & 0x7F) as u64) << shift;
         if byte[0] & 0x80 == 0 {
+            // One encoding per value: a zero final byte after others would be padding.
+            if byte[0] == 0 && shift > 0 {
+                return Err(Error::BadHeader("length padded with zero bytes"));
+            }
             return Ok(v);
         }
     }

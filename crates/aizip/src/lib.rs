@@ -34,7 +34,7 @@ pub use model_set::{EngineConfig, DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL};
 
 use rayon::prelude::*;
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
@@ -177,19 +177,23 @@ fn in_parallel<I: Send, T: Send>(
     job: impl Fn(I) -> T + Sync,
     mut poll: impl FnMut(),
 ) -> Vec<T> {
+    let workers = threads.min(items.len()).max(1);
     std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            match rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.max(1))
-                .build()
-            {
-                Ok(pool) => pool.install(|| items.into_par_iter().map(&job).collect()),
+        let (done, finished) = std::sync::mpsc::channel();
+        let job = &job;
+        let worker = scope.spawn(move || {
+            let results = match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
+                Ok(pool) => pool.install(|| items.into_par_iter().map(job).collect()),
                 // No threads to be had: the same work, one block after another.
-                Err(_) => items.into_iter().map(&job).collect(),
-            }
+                Err(_) => items.into_iter().map(job).collect(),
+            };
+            // The receiver only goes away once this thread is joined.
+            let _ = done.send(());
+            results
         });
-        while !worker.is_finished() {
-            std::thread::sleep(Duration::from_millis(100));
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            finished.recv_timeout(Duration::from_millis(100))
+        {
             poll();
         }
         match worker.join() {
@@ -281,7 +285,7 @@ pub fn decompress_with<R: Read, W: Write>(
                     report,
                 )?,
             }
-            before += block.coded_len();
+            before += block.original_len;
         }
     }
     if hasher.digest() != header.checksum {
@@ -298,7 +302,12 @@ fn read_block_header(
     remaining: &mut u64,
 ) -> Result<BlockHeader, Error> {
     let block = BlockHeader::read(input, last)?;
-    if block.original_len > *remaining || (last && block.original_len != *remaining) {
+    // Every block but the last holds at least MIN_BLOCK_BYTES (as the encoder cuts them), so a
+    // forged header cannot ask for thousands of predictors with nothing to decode.
+    if block.original_len > *remaining
+        || (last && block.original_len != *remaining)
+        || (!last && block.original_len < format::MIN_BLOCK_BYTES)
+    {
         return Err(Error::BadHeader(
             "block lengths disagree with the original length",
         ));
@@ -336,13 +345,18 @@ fn decode_in_parallel<R: Read>(
         blocks.push((block, stream));
     }
     let done = AtomicU64::new(0);
+    // Once a block fails the archive is rejected: blocks not yet started are skipped (None).
+    let failed = AtomicBool::new(false);
     let restored = in_parallel(
         options.threads,
         blocks,
         |(block, stream)| {
+            if failed.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
             let mut original = Vec::new();
             let mut seen = 0;
-            block::decode(
+            let result = block::decode(
                 &block,
                 header.level,
                 options.simd,
@@ -351,12 +365,15 @@ fn decode_in_parallel<R: Read>(
                     original.extend_from_slice(piece);
                     Ok(())
                 },
-                &mut |coded| {
-                    done.fetch_add(coded - seen, Ordering::Relaxed);
-                    seen = coded;
+                &mut |restored| {
+                    done.fetch_add(restored - seen, Ordering::Relaxed);
+                    seen = restored;
                 },
-            )
-            .map(|()| original)
+            );
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            result.map(|()| Some(original))
         },
         || {
             progress(Progress {
@@ -365,8 +382,10 @@ fn decode_in_parallel<R: Read>(
             })
         },
     );
+    // The first error in block order, if any, before anything is emitted.
+    let restored: Vec<Option<Vec<u8>>> = restored.into_iter().collect::<Result<_, _>>()?;
     for original in restored {
-        emit(&original?)?;
+        emit(&original.ok_or(Error::ChecksumMismatch)?)?;
     }
     Ok(())
 }
@@ -516,6 +535,33 @@ mod tests {
                     "{threads} blocks, {decode_threads} threads"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn thousands_of_forged_empty_blocks_are_refused_at_once() {
+        let mut archive = Vec::new();
+        Header {
+            level: MAX_LEVEL,
+            original_len: format::MAX_BLOCKS * format::MIN_BLOCK_BYTES,
+            checksum: 0,
+            blocks: format::MAX_BLOCKS,
+        }
+        .write(&mut archive)
+        .unwrap();
+        for _ in 0..format::MAX_BLOCKS {
+            // No flags, no bytes, an empty stream.
+            archive.extend_from_slice(&[0, 0, 0]);
+        }
+        for threads in [1, 2] {
+            let options = DecompressOptions {
+                simd: Simd::Scalar,
+                threads,
+            };
+            let start = std::time::Instant::now();
+            let result = decompress_with(&options, &archive[..], &mut Vec::new(), |_| {});
+            assert!(matches!(result, Err(Error::BadHeader(_))), "{result:?}");
+            assert!(start.elapsed().as_secs() < 2);
         }
     }
 

@@ -117,10 +117,13 @@ fn main() {
     if let Err(e) = result {
         // A reader that stopped reading (`aizip ablate … | head`) is not an error to report:
         // exit as a program killed by SIGPIPE would, silently.
-        let closed_pipe = e
-            .chain()
-            .filter_map(|cause| cause.downcast_ref::<io::Error>())
-            .any(|io| io.kind() == io::ErrorKind::BrokenPipe);
+        let closed_pipe = e.chain().any(|cause| {
+            let io = match cause.downcast_ref::<Error>() {
+                Some(Error::Io(io)) => Some(io),
+                _ => cause.downcast_ref::<io::Error>(),
+            };
+            io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        });
         if closed_pipe {
             std::process::exit(141);
         }
@@ -201,7 +204,7 @@ fn compress(args: CompressArgs) -> Result<()> {
         ..Options::default()
     };
     let size = aizip::compress(data, &options, &mut output, |p: Progress| report.update(p))
-        .map_err(|e| name_error(e, &target))?;
+        .map_err(|e| name_error(e, &target, "standard output"))?;
     output.commit()?;
     report.finish();
     if !common.quiet {
@@ -313,7 +316,7 @@ fn decompress(args: DecompressArgs) -> Result<()> {
     let report = ProgressReport::new(archive_len.saturating_mul(4), args.quiet, false);
     let start = Instant::now();
     let size = aizip::decompress_with(&options, input, &mut output, |p| report.update(p))
-        .map_err(|e| name_error(e, &args.input))?;
+        .map_err(|e| name_error(e, &args.input, "standard input"))?;
     output.commit()?;
     report.finish();
     if !args.quiet {
@@ -327,14 +330,15 @@ fn decompress(args: DecompressArgs) -> Result<()> {
     remove_input(&args)
 }
 
-/// Puts the path an error concerns in front of its message.
-fn name_error(e: Error, path: &Path) -> anyhow::Error {
+/// Puts the file an error concerns in front of its message (keeping the error as the source):
+/// `path`, or for `-` the standard stream it stands for.
+fn name_error(e: Error, path: &Path, stream: &str) -> anyhow::Error {
     let name = if is_stdio(path) {
-        "standard input".to_string()
+        stream.to_string()
     } else {
         path.display().to_string()
     };
-    anyhow!("{name}: {e}")
+    anyhow::Error::new(e).context(name)
 }
 
 fn remove_input(args: &CommonArgs) -> Result<()> {
@@ -361,7 +365,7 @@ fn ablate(args: AblateArgs) -> Result<()> {
             ..Options::default()
         };
         let size = aizip::compress(data, &options, io::sink(), |_| {})
-            .map_err(|e| name_error(e, &args.input))?;
+            .map_err(|e| name_error(e, &args.input, "standard input"))?;
         Ok((size, clock() - start))
     };
     let (base_size, base_time) = measure(true, Vec::new())?;

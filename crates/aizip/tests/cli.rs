@@ -402,6 +402,33 @@ fn a_closed_pipe_ends_quietly() {
 }
 
 #[test]
+fn decompressing_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let (dir, _) = folder_with("t.txt");
+    let text = sample_text().repeat(30);
+    fs::write(dir.path().join("t.txt"), &text).unwrap();
+    assert!(aizip(&["compress", "-q", "-l", "1", "t.txt"], dir.path())
+        .status
+        .success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aizip"))
+        .args(["decompress", "-q", "t.txt.aiz", "-o", "-"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn interrupt_removes_the_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     // Large enough to still be compressing when the signal arrives.

@@ -20,7 +20,7 @@
 //! and a [`Detail::Plain`] map contributes one mixer input, `stretch(p)`.
 //!
 //! A [`Detail::Rich`] map (the strong levels) contributes two more, as paq8's context maps do:
-//! `(p − ½)` in the linear domain (`(p − 32768) / 16`), which lets the mixer trust confident
+//! `(p − ½)` in the linear domain (`(p − 32768) / 128`), which lets the mixer trust confident
 //! predictions differently from their logits, and a *run* input. The run input comes from a second,
 //! direct-mapped table of 4-byte entries, one per byte context: `[check][run count][last byte]`,
 //! the byte that followed the context last time and how many times in a row it did. While the bits
@@ -99,7 +99,7 @@ struct RunTable {
     byte: u32,
     /// Whether this bit's run input came from `map` (so `map` learns the bit).
     active: bool,
-    map: StateMap<512>,
+    map: StateMap<256>,
 }
 
 impl RunTable {
@@ -213,7 +213,8 @@ impl ContextMap {
             states,
             priority,
             map,
-            run: (detail == Detail::Rich).then(|| Box::new(RunTable::new(bytes / RUN_TABLE_SHARE))),
+            run: (detail == Detail::Rich)
+                .then(|| Box::new(RunTable::new(buckets * BUCKET_BYTES / RUN_TABLE_SHARE))),
             c0: 1,
             bit_pos: 0,
         }
@@ -228,7 +229,9 @@ impl ContextMap {
     pub fn allocated_bytes(bytes: usize, detail: Detail) -> usize {
         let run = match detail {
             Detail::Plain => 0,
-            Detail::Rich => RunTable::entries(bytes / RUN_TABLE_SHARE) * 4,
+            Detail::Rich => {
+                RunTable::entries(ContextMap::buckets(bytes) * BUCKET_BYTES / RUN_TABLE_SHARE) * 4
+            }
         };
         ContextMap::buckets(bytes) * BUCKET_BYTES + run
     }

@@ -1,7 +1,7 @@
 //! Structure model for XML and wiki markup: where in the document's structure the next byte falls.
 //!
 //! A small state machine follows the markup as the bytes go by: inside an XML tag or not, the name
-//! of the element whose content this is (`<title>`, `<text>`, `<timestamp>`…), the depth of
+//! of the last tag (`title` inside `<title>…`, `/title` after `</title>`), the depth of
 //! `[[links]]` and `{{templates}}`, inside an `&entity;`, and the first byte of the line (`*` and
 //! `#` lists, `|` and `!` table rows, `=` headings, `:` indents). It also tracks the column and the
 //! byte above (same column, previous line), which line up tables and lists. The contexts:
@@ -49,6 +49,10 @@ impl StructureModel {
     }
 
     fn follow(&mut self, byte: u8, previous: u8, position: u64) {
+        // Before a newline moves the line start on: an empty line's first byte is its newline.
+        if position == self.line_start {
+            self.first_of_line = byte;
+        }
         match byte {
             b'<' => {
                 self.in_tag = true;
@@ -58,7 +62,8 @@ impl StructureModel {
             b'>' if self.in_tag => {
                 self.in_tag = false;
                 self.reading_name = false;
-                // A closing tag `</x>` ends x's content: what follows belongs to the parent.
+                // The name read includes a closing tag's `/`: after `</x>` the element is `/x`,
+                // which marks the stretch between one element's end and the next tag.
                 self.element = self.tag_name;
             }
             b'&' => self.in_entity = true,
@@ -80,9 +85,6 @@ impl StructureModel {
             } else {
                 self.reading_name = false;
             }
-        }
-        if position == self.line_start {
-            self.first_of_line = byte;
         }
     }
 
@@ -157,5 +159,7 @@ mod tests {
         assert_eq!(read(b"{{cite {{x}}").template_depth, 1);
         assert_eq!(read(b"<title>A</title>\n* item").first_of_line, b'*');
         assert_eq!(read(b"<title>").element, read(b"<x><title>").element);
+        assert_eq!(read(b"* item\n\nplain").first_of_line, b'p');
+        assert_eq!(read(b"* item\n\n").first_of_line, b'\n');
     }
 }

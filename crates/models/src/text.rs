@@ -7,8 +7,9 @@
 //! spelt and what follows. Contexts (hashed, one table each):
 //!
 //! 1. current word × the last two separator bytes before it;
-//! 2. current word × first letter of the previous word;
-//! 3. previous word × the last byte (between words: which separator follows which word).
+//! 2. current word × first letter of the previous word × the byte before last;
+//! 3. previous word × the last byte × the first letter of the current (or last) word (between
+//!    words: which separator follows which word).
 //!
 //! Words are runs of letters (and dictionary codes) as the byte classes say, case-folded.
 
