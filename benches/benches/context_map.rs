@@ -11,7 +11,7 @@
 //!
 //! Each iteration codes the next [`CHUNK`] bytes of the sample (wrapping around), continuing the
 //! same map, so the table is in the steady, partly filled state of a long run. Throughput is in
-//! bytes of sample. `…/64MiB` is a plain map (one input per bit), `…/64MiB-rich` a rich one (three
+//! bytes of sample. `…/64MiB` is a plain map (one input per bit), `…/64MiB-rich` a rich one (four
 //! inputs and the run table, as the strong levels use).
 
 use aizip_benches::corpus;

@@ -11,9 +11,9 @@ use aizip_models::{BitContext, ContextSet, Detail, History, Model};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
-/// (partial byte); from [`STRONG_LEVEL`] also (byte before last, bit position) and (bit-history
-/// state of [`STATE_SELECTOR_MODEL`]'s context, bit position).
-const SELECTORS: [usize; 5] = [16 * 256, 256 * 8, 256, 256 * 8, 256 * 8];
+/// (partial byte); from [`STRONG_LEVEL`] also (byte before last, bit position), (bit-history
+/// state of [`STATE_SELECTOR_MODEL`]'s context, bit position) and (last byte, partial byte).
+const SELECTORS: [usize; 6] = [16 * 256, 256 * 8, 256, 256 * 8, 256 * 8, 256 * 256];
 /// The model whose (first) context's bit-history state selects a weight set at the strong
 /// levels: how much the order-4 context has seen says which inputs to trust (measured against
 /// orders 1 and 2: order 4 gains most, 0.1-0.2%).
@@ -62,7 +62,7 @@ impl Predictor {
             + models.iter().map(|m| m.input_count()).sum::<usize>();
         let history = History::new(config.params().history_bytes);
         let strong = config.level >= STRONG_LEVEL;
-        let selectors = if strong { 5 } else { 3 };
+        let selectors = if strong { 6 } else { 3 };
         // Without that model (ablation), the first context map, if there is any.
         let state_selector = models
             .iter()
@@ -155,6 +155,7 @@ impl Predictor {
         let c2 = self.history.back(2) as usize;
         if self.apm_order2.is_some() {
             self.mixer.select(3, c2 * 8 + self.bit.bit_pos as usize);
+            self.mixer.select(5, c1 << 8 | c0);
             if let Some(map) = self.state_selector {
                 let state = self.contexts.state(map) as usize;
                 self.mixer.select(4, state * 8 + self.bit.bit_pos as usize);

@@ -171,8 +171,9 @@ pub const MODEL_SET: &[ModelSpec] = &[
 ];
 
 /// An upper bound on the engine's memory besides tables and history: mixer weight sets (at most
-/// 10,752 vectors of up to 128 lanes) and APMs (at most 336 K contexts × 33 × 2 bytes).
-pub const ENGINE_FIXED_BYTES: u64 = 32 << 20;
+/// 76,032 vectors of up to 128 lanes, 39 MB) and APMs (at most 336 K contexts × 33 × 2 bytes,
+/// 22 MB).
+pub const ENGINE_FIXED_BYTES: u64 = 64 << 20;
 
 /// Compression levels: 1 (fastest, least memory) ..= 9 (strongest).
 pub const MIN_LEVEL: u8 = 1;

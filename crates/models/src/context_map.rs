@@ -19,9 +19,10 @@
 //! Each bit the current node's state is mapped to a probability `p` by an adaptive [`StateMap`],
 //! and a [`Detail::Plain`] map contributes one mixer input, `stretch(p)`.
 //!
-//! A [`Detail::Rich`] map (the strong levels) contributes two more, as paq8's context maps do:
+//! A [`Detail::Rich`] map (the strong levels) contributes three more, as paq8's context maps do:
 //! `(p − ½)` in the linear domain (`(p − 32768) / 128`), which lets the mixer trust confident
-//! predictions differently from their logits, and a *run* input. The run input comes from a second,
+//! predictions differently from their logits; a *deterministic* input, ±128 × n (n ≤ 15) when
+//! the node's history has seen n bits all of one value and 0 otherwise; and a *run* input. The run input comes from a second,
 //! direct-mapped table of 4-byte entries, one per byte context: `[check][run count][last byte]`,
 //! the byte that followed the context last time and how many times in a row it did. While the bits
 //! coded so far agree with that byte, its next bit is predicted with a probability learnt per
@@ -78,7 +79,7 @@ impl Detail {
     pub const fn inputs(self) -> usize {
         match self {
             Detail::Plain => 1,
-            Detail::Rich => 3,
+            Detail::Rich => 4,
         }
     }
 }
@@ -181,6 +182,8 @@ pub struct ContextMap {
     state_at: usize,
     states: &'static StateTable,
     priority: [u8; 256],
+    /// Rich maps: for each state, the deterministic input (see the module documentation).
+    deterministic: [i32; 256],
     map: StateMap<256>,
     /// Rich maps only.
     run: Option<Box<RunTable>>,
@@ -195,10 +198,17 @@ impl ContextMap {
         let buckets = ContextMap::buckets(bytes);
         let states = StateTable::get();
         let mut priority = [0u8; 256];
+        let mut deterministic = [0i32; 256];
         let mut map = StateMap::new(1023);
         for (s, priority) in priority.iter_mut().enumerate().take(states.len()) {
             let (n0, n1) = states.counts(s as u8);
             *priority = (n0 + n1).min(255) as u8;
+            deterministic[s] = match (n0, n1) {
+                (0, 0) => 0,
+                (0, n) => 128 * (n as i32).min(15),
+                (n, 0) => -128 * (n as i32).min(15),
+                _ => 0,
+            };
             map.set_initial(
                 s,
                 ((n1 as u32 * 2 + 1) << 16) / (n0 as u32 * 2 + n1 as u32 * 2 + 2),
@@ -212,6 +222,7 @@ impl ContextMap {
             state_at: 1,
             states,
             priority,
+            deterministic,
             map,
             run: (detail == Detail::Rich)
                 .then(|| Box::new(RunTable::new(buckets * BUCKET_BYTES / RUN_TABLE_SHARE))),
@@ -301,6 +312,7 @@ impl ContextMap {
                 run.find(self.context);
             }
             inputs.push((p as i32 - 32768) >> 7);
+            inputs.push(self.deterministic[state as usize]);
             inputs.push(run.predict(c0, bit_pos));
             self.c0 = c0;
             self.bit_pos = bit_pos;
