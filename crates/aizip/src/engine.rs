@@ -43,6 +43,42 @@ pub struct Predictor {
     p: u32,
 }
 
+/// Layer-2 contexts: the bit position.
+const OUTPUT_CONTEXTS: usize = 8;
+/// APM contexts: partial byte × last byte; match state × partial byte; partial byte × hashed
+/// last two bytes.
+const APM_ORDER1_CONTEXTS: usize = 1 << 16;
+const APM_MATCH_CONTEXTS: usize = 32 * 256;
+const APM_ORDER2_CONTEXTS: usize = 1 << 18;
+
+/// The weight-set selectors a level uses.
+fn selectors(strong: bool) -> &'static [usize] {
+    if strong {
+        &SELECTORS
+    } else {
+        &SELECTORS[..3]
+    }
+}
+
+/// Mixer inputs of a model set: the bias, each context's, and the bit models' own.
+pub fn mixer_inputs(models: &[Box<dyn Model>], detail: Detail) -> usize {
+    let contexts: usize = models.iter().map(|m| m.context_tables().len()).sum();
+    1 + contexts * detail.inputs() + models.iter().map(|m| m.input_count()).sum::<usize>()
+}
+
+/// Bytes of mixer weights and APM tables of a predictor with `inputs` inputs at `level`.
+pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
+    let strong = level >= STRONG_LEVEL;
+    Mixer::bytes(inputs, selectors(strong), OUTPUT_CONTEXTS)
+        + Apm::bytes(APM_ORDER1_CONTEXTS)
+        + Apm::bytes(APM_MATCH_CONTEXTS)
+        + if strong {
+            Apm::bytes(APM_ORDER2_CONTEXTS)
+        } else {
+            0
+        }
+}
+
 impl Predictor {
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
         let models = config.models();
@@ -57,12 +93,9 @@ impl Predictor {
             .filter(|&i| models[i].input_count() > 0)
             .collect();
         let detail = config.params().context_detail;
-        let inputs = 1
-            + tables.len() * detail.inputs()
-            + models.iter().map(|m| m.input_count()).sum::<usize>();
+        let inputs = mixer_inputs(&models, detail);
         let history = History::new(config.params().history_bytes);
         let strong = config.level >= STRONG_LEVEL;
-        let selectors = if strong { 6 } else { 3 };
         // Without that model (ablation), the first context map, if there is any.
         let state_selector = models
             .iter()
@@ -70,13 +103,13 @@ impl Predictor {
             .find(|(m, r)| m.name() == STATE_SELECTOR_MODEL && !r.is_empty())
             .map_or(0, |(_, r)| r.start);
         let state_selector = (strong && state_selector < tables.len()).then_some(state_selector);
-        // Rich maps triple the inputs; a slower rate suits the larger vectors (measured).
+        // Rich maps quadruple the inputs; a slower rate suits the larger vectors (measured).
         let rate = match detail {
             Detail::Plain => 512,
             Detail::Rich => 256,
         };
         let mut predictor = Predictor {
-            mixer: Mixer::new(simd, inputs, &SELECTORS[..selectors], rate, 8),
+            mixer: Mixer::new(simd, inputs, selectors(strong), rate, OUTPUT_CONTEXTS),
             models,
             context_ranges,
             bit_models,
@@ -87,9 +120,9 @@ impl Predictor {
                 c0: 1,
                 ..BitContext::default()
             },
-            apm_order1: Apm::new(1 << 16, 7),
-            apm_match: Apm::new(32 * 256, 7),
-            apm_order2: strong.then(|| Apm::new(1 << 18, 7)),
+            apm_order1: Apm::new(APM_ORDER1_CONTEXTS, 7),
+            apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
+            apm_order2: strong.then(|| Apm::new(APM_ORDER2_CONTEXTS, 7)),
             state_selector,
             p: 32768,
         };

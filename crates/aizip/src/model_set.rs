@@ -170,11 +170,6 @@ pub const MODEL_SET: &[ModelSpec] = &[
     },
 ];
 
-/// An upper bound on the engine's memory besides tables and history: mixer weight sets (at most
-/// 76,032 vectors of up to 128 lanes, 39 MB) and APMs (at most 336 K contexts × 33 × 2 bytes,
-/// 22 MB).
-pub const ENGINE_FIXED_BYTES: u64 = 64 << 20;
-
 /// Compression levels: 1 (fastest, least memory) ..= 9 (strongest).
 pub const MIN_LEVEL: u8 = 1;
 /// See [`MIN_LEVEL`].
@@ -231,7 +226,8 @@ impl EngineConfig {
     }
 
     /// Bytes this configuration's engine allocates: context tables (with run tables), the
-    /// models' own tables, the history, and [`ENGINE_FIXED_BYTES`] for mixer weights and APMs.
+    /// models' own tables, the history, mixer weights and APM tables (what is left, a few
+    /// hundred kilobytes of state maps and buffers, is not counted).
     /// Peak RSS is this plus the input (memory-mapped) and, with the dictionary transform, the
     /// transformed text; `aizip` at level 9 on a 1 GB input must stay under the prize's 10 GB.
     pub fn engine_bytes(&self) -> u64 {
@@ -244,7 +240,11 @@ impl EngineConfig {
             .sum();
         let own: usize = models.iter().map(|m| m.own_bytes()).sum();
         let history = params.history_bytes.max(16).next_power_of_two();
-        (tables + own + history) as u64 + ENGINE_FIXED_BYTES
+        let mixing = crate::engine::mixing_bytes(
+            self.level,
+            crate::engine::mixer_inputs(&models, params.context_detail),
+        );
+        (tables + own + history + mixing) as u64
     }
 
     /// The models of this configuration, in mixer-input order.

@@ -139,6 +139,12 @@ impl Mixer {
         }
     }
 
+    /// Bytes of weights `Mixer::new(_, inputs, selectors, _, output_contexts)` holds.
+    pub fn bytes(inputs: usize, selectors: &[usize], output_contexts: usize) -> usize {
+        let width = |n: usize| n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>();
+        selectors.iter().sum::<usize>() * width(inputs) + output_contexts * width(selectors.len())
+    }
+
     /// Chooses the context of layer-1 set `set` for the next bit.
     #[inline]
     pub fn select(&mut self, set: usize, context: usize) {
@@ -194,6 +200,14 @@ fn error(bit: u32, p: u32, rate: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_counts_every_weight() {
+        let m = Mixer::new(Simd::Scalar, 21, &[3, 256, 7], 512, 8);
+        let held: usize =
+            m.sets.iter().map(|s| s.weights.len()).sum::<usize>() + m.output.weights.len();
+        assert_eq!(Mixer::bytes(21, &[3, 256, 7], 8), held * 4);
+    }
 
     #[test]
     fn learns_to_trust_the_right_input() {
