@@ -267,24 +267,16 @@ pub fn decompress_with<R: Read, W: Write>(
                     archive_bytes: 0,
                 })
             };
-            match block.stream_len {
-                Some(len) => block::decode(
-                    &block,
-                    header.level,
-                    options.simd,
-                    (&mut input).take(len),
-                    &mut emit,
-                    report,
-                )?,
-                None => block::decode(
-                    &block,
-                    header.level,
-                    options.simd,
-                    &mut input,
-                    &mut emit,
-                    report,
-                )?,
-            }
+            // The last block's stream runs to the end of the archive: no limit.
+            let stream = (&mut input).take(block.stream_len.unwrap_or(u64::MAX));
+            block::decode(
+                &block,
+                header.level,
+                options.simd,
+                stream,
+                &mut emit,
+                report,
+            )?;
             before += block.original_len;
         }
     }
@@ -331,16 +323,14 @@ fn decode_in_parallel<R: Read>(
         let last = i + 1 == header.blocks;
         let block = read_block_header(&mut input, last, &mut remaining)?;
         let mut stream = Vec::new();
-        match block.stream_len {
-            Some(len) => {
-                (&mut input).take(len).read_to_end(&mut stream)?;
-                if stream.len() as u64 != len {
-                    return Err(Error::Truncated);
-                }
-            }
-            None => {
-                input.read_to_end(&mut stream)?;
-            }
+        (&mut input)
+            .take(block.stream_len.unwrap_or(u64::MAX))
+            .read_to_end(&mut stream)?;
+        if block
+            .stream_len
+            .is_some_and(|len| stream.len() as u64 != len)
+        {
+            return Err(Error::Truncated);
         }
         blocks.push((block, stream));
     }

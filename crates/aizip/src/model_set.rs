@@ -6,6 +6,7 @@
 //! the same at run time with [`EngineConfig::disabled`].
 
 use aizip_dict::ByteClass;
+use aizip_models::context_map::exact_context_bytes;
 use aizip_models::sparse::{MORE_TEXT_MASKS, TEXT_MASKS};
 use aizip_models::{
     ContextMap, Detail, IndirectModel, MatchModel, Model, OrderModel, SparseModel, StructureModel,
@@ -39,11 +40,6 @@ pub struct ModelSpec {
     pub build: fn(&ModelParams) -> Box<dyn Model>,
 }
 
-/// Bytes a context of order <= 2 can ever fill: 256^order contexts × 17 nibble slots × 16 bytes.
-const fn small_order_bytes(order: u32) -> usize {
-    (1usize << (8 * order)) * 17 * 16
-}
-
 /// Every model of the engine, in mixer-input order, with the lowest level that uses it.
 pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
@@ -52,7 +48,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| {
             Box::new(OrderModel::new(
                 0,
-                s.context_bytes.min(small_order_bytes(0)),
+                s.context_bytes.min(exact_context_bytes(0)),
             ))
         },
     },
@@ -62,7 +58,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| {
             Box::new(OrderModel::new(
                 1,
-                s.context_bytes.min(small_order_bytes(1)),
+                s.context_bytes.min(exact_context_bytes(1)),
             ))
         },
     },
@@ -72,7 +68,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| {
             Box::new(OrderModel::new(
                 2,
-                s.context_bytes.min(small_order_bytes(2)),
+                s.context_bytes.min(exact_context_bytes(2)),
             ))
         },
     },
@@ -280,6 +276,11 @@ mod tests {
         // Input (memory-mapped) plus, at worst, a transformed copy as long as the input.
         let around_engine = 2 * GB;
         let engine = EngineConfig::new(MAX_LEVEL, GB).engine_bytes();
+        // The README's "engine on a 1 GB input" column (`-- --nocapture` shows it).
+        for level in MIN_LEVEL..=MAX_LEVEL {
+            let bytes = EngineConfig::new(level, GB).engine_bytes();
+            eprintln!("level {level}: engine on 1 GB: {bytes} bytes");
+        }
         assert!(engine + around_engine <= 10 * GB, "{engine} bytes");
         // And it uses most of it.
         assert!(engine + around_engine >= 8 * GB, "{engine} bytes");

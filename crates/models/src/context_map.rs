@@ -40,6 +40,17 @@ const BUCKET_BYTES: usize = 64;
 const SLOT_BYTES: usize = 16;
 const SLOTS_PER_BUCKET: usize = BUCKET_BYTES / SLOT_BYTES;
 
+/// Table bytes a context over `bytes` exact bytes can ever fill: each of its 256^bytes values
+/// takes 17 nibble slots (one for the first nibble, 16 for the second) of 16 bytes. Unbounded
+/// (`usize::MAX`) from 3 bytes on.
+pub const fn exact_context_bytes(bytes: u32) -> usize {
+    if bytes >= 3 {
+        usize::MAX
+    } else {
+        (1usize << (8 * bytes)) * 17 * SLOT_BYTES
+    }
+}
+
 /// Final mixing of a 64-bit hash (a multiply–xorshift finaliser).
 #[inline]
 pub fn finalize(mut h: u64) -> u64 {

@@ -5,7 +5,7 @@
 //! varies (a digit in a table, the second byte of a two-byte code, a letter inside a repeated
 //! pattern) and so generalise where order-n contexts fragment, as paq8's sparse model does.
 
-use crate::context_map::combine;
+use crate::context_map::{combine, exact_context_bytes};
 use crate::model::{History, Model};
 
 /// The masks the strong levels use (bytes counted back from the last one, 1 = last).
@@ -39,15 +39,6 @@ impl SparseModel {
             masks: masks.to_vec(),
             table_bytes,
         }
-    }
-}
-
-/// Bytes a context over `bytes` exact bytes can ever fill (each value × 17 nibble slots × 16 B).
-pub const fn exact_context_bytes(bytes: u32) -> usize {
-    if bytes >= 3 {
-        usize::MAX
-    } else {
-        (1usize << (8 * bytes)) * 17 * 16
     }
 }
 
