@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let level = aizip::MIN_LEVEL + selector % aizip::MAX_LEVEL;
-    for dictionary in [true, false] {
+    for dictionary in [aizip::Dictionary::Forced, aizip::Dictionary::Off] {
         let options = aizip::Options {
             level,
             dictionary,

@@ -42,8 +42,8 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 #[derive(Clone, Debug)]
 pub struct Options {
     pub level: u8,
-    /// Apply the dictionary transform when it helps (`--no-dict` turns it off).
-    pub dictionary: bool,
+    /// When to apply the dictionary transform.
+    pub dictionary: Dictionary,
     /// Instruction-set path of the coding loop (archives are identical on every path).
     pub simd: Simd,
     /// Models to leave out (ablation studies); empty for normal archives.
@@ -56,12 +56,25 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             level: DEFAULT_LEVEL,
-            dictionary: true,
+            dictionary: Dictionary::Auto,
             simd: Simd::detect(),
             disabled: Vec::new(),
             threads: 1,
         }
     }
+}
+
+/// When a block is put through the dictionary transform (crate `aizip-dict`). The transform
+/// itself declines a block it would not shorten by 2% (binary data, for one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dictionary {
+    /// Never (`--no-dict`, for comparisons).
+    Off,
+    /// When it helps: a block under 1 MiB is coded both ways and the smaller kept.
+    Auto,
+    /// Whenever the transform accepts the block, without the trial (tests and fuzzing use it to
+    /// reach the transformed path with short inputs).
+    Forced,
 }
 
 /// Decompression settings.
@@ -468,6 +481,30 @@ mod tests {
         round_trip(&all.repeat(20), 3);
         round_trip(&vec![0u8; 100_000], 1);
         round_trip(&vec![0xFFu8; 100_000], 1);
+    }
+
+    #[test]
+    fn a_short_block_keeps_the_smaller_of_with_and_without_the_dictionary() {
+        let sources = [
+            include_str!("lib.rs"),
+            include_str!("engine.rs"),
+            include_str!("block.rs"),
+        ];
+        for text in [sources.concat(), sources.concat().repeat(4)] {
+            let size = |dictionary| {
+                let options = Options {
+                    level: 2,
+                    dictionary,
+                    ..Options::default()
+                };
+                compress_to_vec(text.as_bytes(), &options).unwrap().len()
+            };
+            assert!(
+                size(Dictionary::Auto) == size(Dictionary::Forced).min(size(Dictionary::Off)),
+                "{} bytes of text",
+                text.len()
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 mod cli_output;
 mod score;
 
-use aizip::{Error, Options, Progress};
+use aizip::{Dictionary, Error, Options, Progress};
 use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cli_output::{Output, ProgressReport};
@@ -199,7 +199,11 @@ fn compress(args: CompressArgs) -> Result<()> {
     let start = Instant::now();
     let options = Options {
         level: args.level,
-        dictionary: !args.no_dict,
+        dictionary: if args.no_dict {
+            Dictionary::Off
+        } else {
+            Dictionary::Auto
+        },
         threads: args.threads as usize,
         ..Options::default()
     };
@@ -356,7 +360,7 @@ fn ablate(args: AblateArgs) -> Result<()> {
     // wall time.
     let start_of_run = Instant::now();
     let clock = || score::cpu_seconds().unwrap_or_else(|| start_of_run.elapsed().as_secs_f64());
-    let measure = |dictionary: bool, disabled: Vec<String>| -> Result<(u64, f64)> {
+    let measure = |dictionary: Dictionary, disabled: Vec<String>| -> Result<(u64, f64)> {
         let start = clock();
         let options = Options {
             level: args.level,
@@ -370,8 +374,8 @@ fn ablate(args: AblateArgs) -> Result<()> {
     };
     // The first run also pays one-time costs (the kernel's first huge pages, the allocator's
     // first maps, the thread pool): run the full model set twice and time the second.
-    let (base_size, _) = measure(true, Vec::new())?;
-    let (_, base_time) = measure(true, Vec::new())?;
+    let (base_size, _) = measure(Dictionary::Auto, Vec::new())?;
+    let (_, base_time) = measure(Dictionary::Auto, Vec::new())?;
     let mut out = io::stdout().lock();
     writeln!(
         out,
@@ -386,8 +390,8 @@ fn ablate(args: AblateArgs) -> Result<()> {
     let models = aizip::model_set::MODEL_SET
         .iter()
         .filter(|s| s.min_level <= args.level);
-    let runs = std::iter::once(("dictionary", false, Vec::new()))
-        .chain(models.map(|spec| (spec.name, true, vec![spec.name.to_string()])));
+    let runs = std::iter::once(("dictionary", Dictionary::Off, Vec::new()))
+        .chain(models.map(|spec| (spec.name, Dictionary::Auto, vec![spec.name.to_string()])));
     for (name, dictionary, disabled) in runs {
         let (size, time) = measure(dictionary, disabled)?;
         let diff = size as i64 - base_size as i64;

@@ -30,6 +30,7 @@ fn original() -> Vec<u8> {
 fn archive(data: &[u8]) -> Vec<u8> {
     let options = aizip::Options {
         level: 1,
+        dictionary: aizip::Dictionary::Forced,
         ..aizip::Options::default()
     };
     aizip::compress_to_vec(data, &options).unwrap()
@@ -156,11 +157,11 @@ fn every_header_field_mutation_is_rejected_or_harmless() {
 #[test]
 fn a_huge_declared_length_is_refused_quickly() {
     let data = original();
-    let mut options = aizip::Options {
+    let options = aizip::Options {
         level: 1,
+        dictionary: aizip::Dictionary::Off,
         ..aizip::Options::default()
     };
-    options.dictionary = false;
     let full = aizip::compress_to_vec(&data, &options).unwrap();
     // Rewrite the original length (offset 7, LEB128) as 2^62, keeping the rest.
     let mut cursor = &full[7..];
@@ -179,7 +180,7 @@ fn a_huge_declared_block_length_is_refused_quickly() {
     let data = original();
     let options = aizip::Options {
         level: 1,
-        dictionary: false,
+        dictionary: aizip::Dictionary::Off,
         ..aizip::Options::default()
     };
     let full = aizip::compress_to_vec(&data, &options).unwrap();

@@ -65,7 +65,7 @@ fn round_trip_corpus() {
         let Some((&selector, input)) = data.split_first() else {
             return;
         };
-        for dictionary in [true, false] {
+        for dictionary in [aizip::Dictionary::Forced, aizip::Dictionary::Off] {
             let options = aizip::Options {
                 level: aizip::MIN_LEVEL + selector % aizip::MAX_LEVEL,
                 dictionary,

@@ -1,8 +1,9 @@
 //! The word-dictionary transform.
 //!
 //! ## What it does
-//! Frequent words of the input are replaced by 1- or 2-byte codes, capitalised and all-caps words
-//! by a flag byte and the code of their lower-case form, and frequent XML entities (`&quot;`,
+//! Frequent words of the input are replaced by 1- or 2-byte codes; every capitalised or all-caps
+//! word becomes a flag byte and its lower-case form (coded or not), so that the models see `The`
+//! and `the` alike; and frequent XML entities (`&quot;`,
 //! `&amp;`, …) by single codes. Codes use byte values the input hardly uses, chosen per input; the
 //! rare literal occurrences of those bytes are escaped.
 //!
@@ -15,11 +16,16 @@
 //! varint(number of words) · words, each terminated by 0x0A · body
 //! ```
 //!
-//! Word `i < singles.len()` is coded as `singles[i]`; word `singles.len() + 256·j + k` as
-//! `leads[j] k`. In the body, a byte outside the code space stands for itself; `escape b` stands
-//! for the byte `b`; `capital` and `upper` precede a word code and capitalise its first or every
-//! letter. The dictionary is ordered by frequency (shortest codes first), and within the 2-byte
-//! codes by reversed spelling, so that words sharing a suffix share a lead byte.
+//! Word `i < singles.len()` is coded as `singles[i]`; word `singles.len() + C·j + k` as
+//! `leads[j] seconds[k]`, where `seconds` lists the C code bytes (every byte with a role) in
+//! ascending order. In the body, a byte outside the code space stands for itself; `escape b`
+//! stands for the byte `b`. `capital` and `upper` precede a word, coded or literal, whose first or
+//! every letter they capitalise: a literal word after a flag is written in lower case (after
+//! `upper`, every lower-case letter up to the next other byte is capitalised).
+//!
+//! The most frequent words (by bytes saved) get the 1-byte codes. Within each code length the
+//! words are in alphabetical order and the code bytes ascend, so words sharing a stem get
+//! neighbouring codes.
 
 use crate::DecodeError;
 use rayon::prelude::*;
@@ -31,6 +37,8 @@ const MIN_WORD: usize = 2;
 const MAX_WORD: usize = 40;
 /// At most this many byte values become codes.
 const MAX_CODE_BYTES: usize = 160;
+/// Code bytes that are not word codes: the escape and the two case flags.
+const SPECIALS: usize = 3;
 /// At least this many code bytes are needed for the transform to be worth applying.
 const MIN_CODE_BYTES: usize = 12;
 /// A byte value may become a code if it occurs at most once per this many input bytes.
@@ -109,9 +117,19 @@ impl CodeSpace {
         classes
     }
 
+    /// The byte values that may follow a lead byte: every code byte, in ascending order. Taking
+    /// them from the code space (not all 256 values) keeps the two bytes of a code apart from
+    /// literal text, so contexts ending in a literal byte never see half a code.
+    fn seconds(&self) -> Vec<u8> {
+        let roles = self.roles();
+        (0..=255u8)
+            .filter(|&b| roles[b as usize] != Role::Literal)
+            .collect()
+    }
+
     /// Number of words the space can code.
     pub fn capacity(&self) -> usize {
-        self.singles.len() + 256 * self.leads.len()
+        self.singles.len() + self.leads.len() * self.seconds().len()
     }
 
     /// Serialised form: escape, capital, upper, count and bytes of singles, count and bytes of leads.
@@ -275,7 +293,7 @@ impl WordCodec {
         let mut candidates: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_alphanumeric()).collect();
         candidates.sort_by_key(|&b| (byte_counts[b as usize], b));
         let rare = input.len() / RARE_BYTE;
-        let code_bytes: Vec<u8> = candidates
+        let mut code_bytes: Vec<u8> = candidates
             .into_iter()
             .take_while(|&b| byte_counts[b as usize] <= rare)
             .take(MAX_CODE_BYTES)
@@ -283,6 +301,9 @@ impl WordCodec {
         if code_bytes.len() < MIN_CODE_BYTES {
             return None;
         }
+        // The escape and flags take the rarest bytes; codes take the others in ascending order,
+        // so that alphabetically close words get numerically close codes (see `words` below).
+        code_bytes[SPECIALS..].sort_unstable();
 
         let counts = count_words(input);
         // Bytes a word's codes remove, less LISTING_COST times what listing it costs.
@@ -300,21 +321,27 @@ impl WordCodec {
                 .then_with(|| a.0.cmp(&b.0))
         });
 
-        let specials = 3;
-        let available = code_bytes.len() - specials;
-        let n_leads = (ranked.len().saturating_sub(available) / 256 + 1).min(available / 2);
+        let available = code_bytes.len() - SPECIALS;
+        // Every code byte can follow a lead: n leads code (available - n) + n·code_bytes words.
+        let n_leads = (1..available / 2)
+            .find(|n| available - n + n * code_bytes.len() >= ranked.len())
+            .unwrap_or(available / 2);
         let n_singles = (available - n_leads).min(ranked.len());
         let space = CodeSpace {
             escape: code_bytes[0],
             capital: code_bytes[1],
             upper: code_bytes[2],
-            singles: code_bytes[specials..specials + n_singles].to_vec(),
-            leads: code_bytes[specials + n_singles..specials + n_singles + n_leads].to_vec(),
+            singles: code_bytes[SPECIALS..SPECIALS + n_singles].to_vec(),
+            leads: code_bytes[SPECIALS + n_singles..SPECIALS + n_singles + n_leads].to_vec(),
         };
         ranked.truncate(space.capacity());
         let mut words: Vec<Vec<u8>> = ranked.into_iter().map(|(w, _)| w).collect();
         let singles = space.singles.len().min(words.len());
-        words[singles..].sort_by(|a, b| a.iter().rev().cmp(b.iter().rev()));
+        // Alphabetical order within each code length: words sharing a stem (`compute`,
+        // `computer`, `computing`) get neighbouring codes, so a code's leading bits (and a 2-byte
+        // code's lead byte) say something about the word; the listing compresses better too.
+        words[..singles].sort_unstable();
+        words[singles..].sort_unstable();
 
         let codec = WordCodec { space, words };
         let transformed = codec.encode(input);
@@ -333,14 +360,14 @@ impl WordCodec {
         &self.space
     }
 
-    fn write_code(&self, index: usize, out: &mut Vec<u8>) {
+    fn write_code(&self, index: usize, seconds: &[u8], out: &mut Vec<u8>) {
         let singles = self.space.singles.len();
         if index < singles {
             out.push(self.space.singles[index]);
         } else {
             let i = index - singles;
-            out.push(self.space.leads[i / 256]);
-            out.push((i % 256) as u8);
+            out.push(self.space.leads[i / seconds.len()]);
+            out.push(seconds[i % seconds.len()]);
         }
     }
 
@@ -353,6 +380,7 @@ impl WordCodec {
             .map(|(i, w)| (w.as_slice(), i))
             .collect();
         let roles = self.space.roles();
+        let seconds = self.space.seconds();
         let mut out = Vec::with_capacity(input.len() / 2 + 16);
         write_varint(self.words.len() as u64, &mut out);
         for w in &self.words {
@@ -368,16 +396,17 @@ impl WordCodec {
                     .take_while(|c| c.is_ascii_alphabetic())
                     .count();
                 let word = &input[i..end];
-                match case_shape(word)
-                    .and_then(|(lower, case)| index.get(lower.as_slice()).map(|&k| (k, case)))
-                {
-                    Some((k, case)) => {
+                match case_shape(word) {
+                    Some((lower, case)) => {
                         match case {
                             Case::Lower => {}
                             Case::Capital => out.push(self.space.capital),
                             Case::Upper => out.push(self.space.upper),
                         }
-                        self.write_code(k, &mut out);
+                        match index.get(lower.as_slice()) {
+                            Some(&k) => self.write_code(k, &seconds, &mut out),
+                            None => out.extend_from_slice(&lower),
+                        }
                     }
                     None => out.extend_from_slice(word),
                 }
@@ -387,7 +416,7 @@ impl WordCodec {
             if b == b'&' {
                 if let Some(entity) = ENTITIES.iter().find(|e| input[i..].starts_with(e)) {
                     if let Some(&k) = index.get(*entity) {
-                        self.write_code(k, &mut out);
+                        self.write_code(k, &seconds, &mut out);
                         i += entity.len();
                         continue;
                     }
@@ -421,6 +450,11 @@ impl WordCodec {
             pos += len + 1;
         }
         let roles = self.space.roles();
+        let seconds = self.space.seconds();
+        let mut second_index = [None; 256];
+        for (i, &b) in seconds.iter().enumerate() {
+            second_index[b as usize] = Some(i);
+        }
         let word = |k: usize| {
             words
                 .get(k)
@@ -431,12 +465,25 @@ impl WordCodec {
         let body = &encoded[pos..];
         let mut i = 0;
         let mut case = Case::Lower;
+        // Inside a literal word after an all-caps flag: its letters are upper case.
+        let mut upper_letters = false;
         while i < body.len() {
             let b = body[i];
             i += 1;
+            if upper_letters && b.is_ascii_lowercase() {
+                out.push(b.to_ascii_uppercase());
+                continue;
+            }
+            upper_letters = false;
             let code = match roles[b as usize] {
                 Role::Literal if case == Case::Lower => {
                     out.push(b);
+                    continue;
+                }
+                Role::Literal if b.is_ascii_lowercase() => {
+                    out.push(b.to_ascii_uppercase());
+                    upper_letters = case == Case::Upper;
+                    case = Case::Lower;
                     continue;
                 }
                 Role::Escape if case == Case::Lower => {
@@ -454,9 +501,11 @@ impl WordCodec {
                 }
                 Role::Single(k) => k as usize,
                 Role::Lead(j) => {
-                    let k = *body.get(i).ok_or(DecodeError::Truncated)? as usize;
+                    let second = *body.get(i).ok_or(DecodeError::Truncated)?;
+                    let k = second_index[second as usize]
+                        .ok_or(DecodeError::Corrupt("a literal byte after a lead byte"))?;
                     i += 1;
-                    self.space.singles.len() + 256 * j as usize + k
+                    self.space.singles.len() + seconds.len() * j as usize + k
                 }
                 _ => {
                     return Err(DecodeError::Corrupt(
@@ -582,6 +631,76 @@ mod tests {
         for &s in &codec.space().singles {
             assert_eq!(classes[s as usize], ByteClass::Letter);
         }
+    }
+
+    #[test]
+    fn uncoded_words_are_case_folded_too() {
+        let mut text = sample_text();
+        text.extend_from_slice(b" Zyzzyva ZYZZYVA zyzzyva McDonald X QUICK. ");
+        let (codec, encoded) = WordCodec::transform(&text).unwrap();
+        let space = codec.space();
+        let find = |needle: &[u8]| encoded.windows(needle.len()).any(|w| w == needle);
+        assert!(
+            find(&[space.capital, b'z', b'y']),
+            "capitalised literal word"
+        );
+        assert!(find(&[space.upper, b'z', b'y']), "all-caps literal word");
+        assert!(find(b"McDonald"), "mixed case stays literal");
+        assert!(
+            find(&[b' ', space.capital, b'x', b' ']),
+            "one capital letter"
+        );
+        round_trip(&codec, &text);
+    }
+
+    #[test]
+    fn two_byte_codes_use_only_code_bytes() {
+        // More frequent words than a code space has single codes.
+        let text: Vec<u8> = (0..600u32)
+            .flat_map(|i| format!("word{} ", to_letters(i)).repeat(100).into_bytes())
+            .collect();
+        let (codec, encoded) = WordCodec::transform(&text).unwrap();
+        let space = codec.space();
+        assert!(!space.leads.is_empty());
+        let roles = space.roles();
+        let (_, varint_len) = read_varint(&encoded).unwrap();
+        let listing: usize = codec.words.iter().map(|w| w.len() + 1).sum();
+        let mut body = encoded[varint_len + listing..].iter();
+        while let Some(&b) = body.next() {
+            if matches!(roles[b as usize], Role::Lead(_)) {
+                let second = *body.next().unwrap();
+                assert!(roles[second as usize] != Role::Literal, "{b} {second}");
+            }
+        }
+        round_trip(&codec, &text);
+        let lead_then_literal = [space.leads[0], b'a'];
+        let decoded = WordCodec::for_decoding(space.clone())
+            .decode(&[&[0u8][..], &lead_then_literal].concat());
+        assert_eq!(
+            decoded,
+            Err(DecodeError::Corrupt("a literal byte after a lead byte"))
+        );
+    }
+
+    /// `i` written in letters, base 26.
+    fn to_letters(mut i: u32) -> String {
+        let mut letters = String::new();
+        loop {
+            letters.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+            if i == 0 {
+                return letters;
+            }
+        }
+    }
+
+    #[test]
+    fn words_of_one_code_length_are_in_alphabetical_order() {
+        let (codec, _) = WordCodec::transform(&sample_text()).unwrap();
+        let singles = codec.space().singles.len().min(codec.words.len());
+        assert!(codec.words[..singles].is_sorted());
+        assert!(codec.words[singles..].is_sorted());
+        assert!(codec.space().singles.is_sorted());
     }
 
     /// Found by the `dict_decode` fuzz target: a capital flag before an empty dictionary word.
