@@ -12,9 +12,20 @@
 //! and after the bit `y` is known, online gradient descent on coding cost moves the chosen vector:
 //!
 //! ```text
-//! e   = ((y · 2^16 − p) · rate) >> 10
+//! e   = ((y · 2^16 − p) · r) >> 10
 //! w_i += (x_i · e) >> 14        (rounded, clamped to ±8.0)
 //! ```
+//!
+//! The rate `r` starts high and settles: a vector updated `n` times before, in a set that has
+//! been updated `t` times, learns at
+//!
+//! ```text
+//! r = rate' · (1 + 4 · 64 / (64 + n))          rate' = rate · (7/8 + ¼ · 2^20 / (2^20 + t))
+//! ```
+//!
+//! (the boost in 1/4096 units, from a table, and 0 from n = 4096 on) so a new context's vector moves quickly away from its neutral start, and the whole mixer
+//! settles to 7/8 of `rate` over the first megabits (measured: 0.1–0.25% smaller archives at
+//! levels 6 and 9 than a constant rate).
 //!
 //! ## Layer 2
 //! The outputs `s_k` of all sets are mixed again by one more weight vector (chosen by its own
@@ -52,6 +63,38 @@ struct WeightSet {
     weights: Vec<i32>,
     selected: usize,
     rate: i32,
+    /// Updates of each vector, up to [`BOOSTED_UPDATES`].
+    updates: Vec<u16>,
+    /// `rate'` of the formula above, refreshed every [`RATE_REFRESH`] updates of the set.
+    settled_rate: i32,
+    set_updates: u64,
+}
+
+/// Constants of the rate schedule (see the crate documentation).
+const NEW_VECTOR_BOOST: u32 = 4;
+const NEW_VECTOR_UPDATES: u32 = 64;
+/// Updates after which a vector gets no boost.
+const BOOSTED_UPDATES: usize = 4096;
+/// `4096 · 4 · 64 / (64 + n)` for each count `n` below [`BOOSTED_UPDATES`].
+static NEW_VECTOR_BOOSTS: [u16; BOOSTED_UPDATES] = {
+    let mut table = [0u16; BOOSTED_UPDATES];
+    let mut n = 0;
+    while n < BOOSTED_UPDATES {
+        table[n] =
+            (4096 * NEW_VECTOR_BOOST * NEW_VECTOR_UPDATES / (NEW_VECTOR_UPDATES + n as u32)) as u16;
+        n += 1;
+    }
+    table
+};
+const SETTLING_UPDATES: u64 = 1 << 20;
+/// How often the set's settling rate is recomputed (a power of two).
+const RATE_REFRESH: u64 = 1 << 10;
+
+/// `rate · (7/8 + ¼ · 2^20 / (2^20 + t))`.
+fn settled_rate(rate: i32, set_updates: u64) -> i32 {
+    let rate = rate as i64;
+    let young = rate * SETTLING_UPDATES as i64 / (4 * (SETTLING_UPDATES + set_updates) as i64);
+    (rate * 7 / 8 + young) as i32
 }
 
 impl WeightSet {
@@ -68,6 +111,9 @@ impl WeightSet {
             weights,
             selected: 0,
             rate,
+            updates: vec![0; contexts],
+            settled_rate: settled_rate(rate, 0),
+            set_updates: 0,
         }
     }
 
@@ -88,9 +134,18 @@ impl WeightSet {
         (dot(simd, inputs, self.vector()) >> 8).clamp(-STRETCH_MAX, STRETCH_MAX)
     }
 
-    #[inline]
+    #[inline(always)]
     fn train(&mut self, simd: Simd, inputs: &[i32], bit: u32, p: u32) {
-        let err = error(bit, p, self.rate);
+        let vector = self.selected / self.width;
+        let n = self.updates[vector] as usize;
+        let boost = NEW_VECTOR_BOOSTS.get(n).map_or(0, |&b| b as i32);
+        self.updates[vector] = (n + 1).min(BOOSTED_UPDATES) as u16;
+        self.set_updates += 1;
+        if self.set_updates.is_multiple_of(RATE_REFRESH) {
+            self.settled_rate = settled_rate(self.rate, self.set_updates);
+        }
+        let rate = self.settled_rate + ((self.settled_rate * boost) >> 12);
+        let err = error(bit, p, rate);
         train(
             simd,
             inputs,
@@ -141,8 +196,9 @@ impl Mixer {
 
     /// Bytes of weights `Mixer::new(_, inputs, selectors, _, output_contexts)` holds.
     pub fn bytes(inputs: usize, selectors: &[usize], output_contexts: usize) -> usize {
-        let width = |n: usize| n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>();
-        selectors.iter().sum::<usize>() * width(inputs) + output_contexts * width(selectors.len())
+        // Each vector: its weights and its update count.
+        let vector = |n: usize| n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>() + 2;
+        selectors.iter().sum::<usize>() * vector(inputs) + output_contexts * vector(selectors.len())
     }
 
     /// Chooses the context of layer-1 set `set` for the next bit.
@@ -202,11 +258,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bytes_counts_every_weight() {
+    fn bytes_counts_every_weight_and_count() {
         let m = Mixer::new(Simd::Scalar, 21, &[3, 256, 7], 512, 8);
-        let held: usize =
-            m.sets.iter().map(|s| s.weights.len()).sum::<usize>() + m.output.weights.len();
-        assert_eq!(Mixer::bytes(21, &[3, 256, 7], 8), held * 4);
+        let held: usize = m
+            .sets
+            .iter()
+            .chain([&m.output])
+            .map(|s| s.weights.len() * 4 + s.updates.len() * 2)
+            .sum();
+        assert_eq!(Mixer::bytes(21, &[3, 256, 7], 8), held);
+    }
+
+    #[test]
+    fn new_vectors_learn_faster_and_the_set_settles() {
+        assert_eq!(NEW_VECTOR_BOOSTS[0], 4 * 4096);
+        assert!(NEW_VECTOR_BOOSTS.windows(2).all(|w| w[0] >= w[1]));
+        assert_eq!(settled_rate(512, 0), 512 * 7 / 8 + 512 / 4);
+        assert_eq!(settled_rate(512, 1 << 40), 512 * 7 / 8);
     }
 
     #[test]
