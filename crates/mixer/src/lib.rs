@@ -173,7 +173,7 @@ pub struct Mixer {
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts), trained at `rate` (see the crate documentation; the more inputs,
-    /// the lower the best rate: 512 suits about 10, 256 some 60 to 130), and a layer-2 vector chosen
+    /// the lower the best rate: 512 suits about 10, 192 some 60 to 130), and a layer-2 vector chosen
     /// among `output_contexts`.
     pub fn new(
         simd: Simd,
