@@ -11,13 +11,16 @@ use aizip_models::{BitContext, ContextSet, Detail, History, Model};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
-/// (partial byte); from [`STRONG_LEVEL`] also (byte before last, bit position), (bit-history
-/// state of [`STATE_SELECTOR_MODEL`]'s context, bit position) and (last byte, partial byte).
-const SELECTORS: [usize; 6] = [16 * 256, 256 * 8, 256, 256 * 8, 256 * 8, 256 * 256];
-/// The model whose (first) context's bit-history state selects a weight set at the strong
-/// levels: how much the order-4 context has seen says which inputs to trust (measured against
-/// orders 1 and 2: order 4 gains most, 0.1-0.2%).
-const STATE_SELECTOR_MODEL: &str = "order4";
+/// (partial byte); from [`STRONG_LEVEL`] also (byte before last, bit position), (last byte,
+/// partial byte) and, for each of the [`STATE_SELECTOR_MODELS`], (bit-history state of its first
+/// context, bit position).
+const SELECTORS: [usize; 7] = [16 * 256, 256 * 8, 256, 256 * 8, 256 * 256, 256 * 8, 256 * 8];
+/// The first set that a context's bit-history state selects.
+const FIRST_STATE_SET: usize = 5;
+/// The models whose first context's bit-history state selects a weight set at the strong levels:
+/// how much a context has seen says which inputs to trust (measured: of the byte orders, order 4
+/// gains most, 0.1-0.2%; word1's state then gains 0.05-0.17% more).
+const STATE_SELECTOR_MODELS: [&str; 2] = ["order4", "word1"];
 /// A constant mixer input: each weight vector learns an offset for its context.
 const BIAS: i32 = 256;
 /// Levels from here on use every selector and the order-2 APM.
@@ -36,8 +39,9 @@ pub struct Predictor {
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
-    /// Strong levels: the context map whose state selects weight set 4 (none without maps).
-    state_selector: Option<usize>,
+    /// Strong levels: the context maps whose states select the sets from [`FIRST_STATE_SET`] on
+    /// (none without maps).
+    state_selectors: Vec<usize>,
     /// Strong levels: an APM on the partial byte and the last two bytes hashed to 10 bits.
     apm_order2: Option<Apm>,
     p: u32,
@@ -98,13 +102,18 @@ impl Predictor {
         let inputs = mixer_inputs(&models, detail);
         let history = History::new(config.params().history_bytes);
         let strong = config.level >= STRONG_LEVEL;
-        // Without that model (ablation), the first context map, if there is any.
-        let state_selector = models
+        // Without such a model (ablation), the first context map, if there is any.
+        let state_selectors = STATE_SELECTOR_MODELS
             .iter()
-            .zip(&context_ranges)
-            .find(|(m, r)| m.name() == STATE_SELECTOR_MODEL && !r.is_empty())
-            .map_or(0, |(_, r)| r.start);
-        let state_selector = (strong && state_selector < tables.len()).then_some(state_selector);
+            .map(|name| {
+                models
+                    .iter()
+                    .zip(&context_ranges)
+                    .find(|(m, r)| m.name() == *name && !r.is_empty())
+                    .map_or(0, |(_, r)| r.start)
+            })
+            .filter(|&map| strong && map < tables.len())
+            .collect();
         // Rich maps quadruple the inputs; a slower rate suits the larger vectors (measured: 192
         // against 256 and 160 on wiki4m at level 9).
         let rate = match detail {
@@ -126,7 +135,7 @@ impl Predictor {
             apm_order1: Apm::new(APM_ORDER1_CONTEXTS, 7),
             apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
             apm_order2: strong.then(|| Apm::new(APM_ORDER2_CONTEXTS, 7)),
-            state_selector,
+            state_selectors,
             p: 32768,
         };
         predictor.start_byte();
@@ -192,10 +201,11 @@ impl Predictor {
         let c2 = self.history.back(2) as usize;
         if self.apm_order2.is_some() {
             self.mixer.select(3, c2 * 8 + self.bit.bit_pos as usize);
-            self.mixer.select(5, c1 << 8 | c0);
-            if let Some(map) = self.state_selector {
+            self.mixer.select(4, c1 << 8 | c0);
+            for (k, &map) in self.state_selectors.iter().enumerate() {
                 let state = self.contexts.state(map) as usize;
-                self.mixer.select(4, state * 8 + self.bit.bit_pos as usize);
+                self.mixer
+                    .select(FIRST_STATE_SET + k, state * 8 + self.bit.bit_pos as usize);
             }
         }
         self.mixer.select_output(c0 | (c1 >> 5) << 8);
