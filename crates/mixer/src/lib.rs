@@ -205,6 +205,12 @@ impl Mixer {
         selectors.iter().sum::<usize>() * vector(inputs) + output_contexts * vector(selectors.len())
     }
 
+    /// Number of layer-1 weight sets.
+    #[inline]
+    pub fn sets(&self) -> usize {
+        self.sets.len()
+    }
+
     /// Chooses the context of layer-1 set `set` for the next bit.
     #[inline]
     pub fn select(&mut self, set: usize, context: usize) {
