@@ -59,7 +59,10 @@ use aizip_models::Inputs;
 /// The weight vectors of one set, one per context, each `width` long (padded to [`LANES`]).
 struct WeightSet {
     contexts: usize,
+    inputs: usize,
     width: usize,
+    /// Allocated zeroed (untouched pages cost no memory); a vector gets its starting weights
+    /// when first selected.
     weights: Vec<i32>,
     selected: usize,
     rate: i32,
@@ -100,27 +103,31 @@ fn settled_rate(rate: i32, set_updates: u64) -> i32 {
 impl WeightSet {
     fn new(inputs: usize, contexts: usize, rate: i32) -> Self {
         let width = inputs.max(1).next_multiple_of(LANES);
-        let mut weights = vec![0; width * contexts];
-        // Start as the average of the real inputs; padding lanes stay 0.
-        for vector in weights.chunks_exact_mut(width) {
-            vector[..inputs].fill((1 << 16) / inputs.max(1) as i32);
-        }
-        WeightSet {
+        let mut set = WeightSet {
             contexts,
+            inputs,
             width,
-            weights,
+            weights: vec![0; width * contexts],
             selected: 0,
             rate,
             updates: vec![0; contexts],
             settled_rate: settled_rate(rate, 0),
             set_updates: 0,
-        }
+        };
+        set.select(0);
+        set
     }
 
     #[inline]
     fn select(&mut self, context: usize) {
         debug_assert!(context < self.contexts);
-        self.selected = context.min(self.contexts - 1) * self.width;
+        let vector = context.min(self.contexts - 1);
+        self.selected = vector * self.width;
+        if self.updates[vector] == 0 {
+            // Never trained: start as the average of the real inputs (padding lanes stay 0).
+            let start = self.selected;
+            self.weights[start..start + self.inputs].fill((1 << 16) / self.inputs.max(1) as i32);
+        }
     }
 
     #[inline]
