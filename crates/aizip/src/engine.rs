@@ -7,6 +7,7 @@ use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_mixer::{Apm, Mixer, Simd};
 use aizip_models::matcher::length_bucket;
+use aizip_models::shape::TEXT_CLASS;
 use aizip_models::{BitContext, ContextSet, Detail, History, Model};
 use std::ops::Range;
 
@@ -30,29 +31,6 @@ const FIRST_STATE_SET: usize = 5;
 /// how much a context has seen says which inputs to trust (measured: of the byte orders, order 4
 /// gains most, 0.1-0.2%; word1's state then gains 0.05-0.17% more).
 const STATE_SELECTOR_MODELS: [&str; 2] = ["order4", "word1"];
-/// A byte's class for weight-set selection (3 bits; classes 2k and 2k + 1 are alike, so `>> 1`
-/// gives a coarser 2-bit class): lower-case letter, byte >= 0x80 (a word code or UTF-8),
-/// capital, digit, space, newline, sentence punctuation and quotes, anything else.
-static TEXT_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = match b {
-            b'a'..=b'z' => 0,
-            0x80..=0xFF => 1,
-            b'A'..=b'Z' => 2,
-            b'0'..=b'9' => 3,
-            b' ' => 4,
-            b'\n' => 5,
-            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'"' => 6,
-            _ => 7,
-        };
-        c += 1;
-    }
-    t
-};
-
 /// A constant mixer input: each weight vector learns an offset for its context.
 const BIAS: i32 = 256;
 /// Levels from here on use every selector and the order-2 APM.
@@ -249,7 +227,8 @@ impl Predictor {
                     .select(FIRST_STATE_SET + k, state * 8 + self.bit.bit_pos as usize);
             }
         }
-        self.mixer.select_output(c0 | (TEXT_CLASS[c1] as usize) << 8);
+        self.mixer
+            .select_output(c0 | (TEXT_CLASS[c1] as usize) << 8);
         let p_mix = self.mixer.mix();
 
         let p1 = self.apm_order1.refine(p_mix, c0 | c1 << 8);

@@ -20,8 +20,9 @@
 //! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),
 //!   [`sparse::SparseModel`] (chosen bytes with gaps), [`text::TextModel`] (words and their
 //!   punctuation), [`indirect::IndirectModel`] (what followed
-//!   the context last time) and [`structure::StructureModel`] (XML/wiki markup state, column)
-//!   name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
+//!   the context last time), [`structure::StructureModel`] (XML/wiki markup state, column) and
+//!   [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space, …) name hashed
+//!   contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
 //!
 //! ## Calling order (per byte)
 //! ```text
@@ -32,7 +33,7 @@
 //!     context_set.predict(c0, bit_pos, &mut inputs)     // one input per context
 //!     for bit model: model.predict(&mut bit_ctx, &history, &mut inputs)
 //!     p = mixer(inputs) → APMs → coder codes bit with p
-//!     context_set.update(bit); for bit model: model.update(bit)
+//!     for bit model: model.update(bit); context_set.update(bit)
 //! ```
 //! All arithmetic that influences a coded bit is integer, so archives are identical on every machine.
 
@@ -43,6 +44,7 @@ pub mod logistic;
 pub mod matcher;
 pub mod model;
 pub mod order;
+pub mod shape;
 pub mod sparse;
 pub mod state;
 pub mod statemap;
@@ -57,6 +59,7 @@ pub use indirect::IndirectModel;
 pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
 pub use order::OrderModel;
+pub use shape::ShapeModel;
 pub use sparse::SparseModel;
 pub use statemap::StateMap;
 pub use structure::StructureModel;
