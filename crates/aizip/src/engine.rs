@@ -97,6 +97,14 @@ pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
         }
 }
 
+/// Weight set 2's context: the partial byte and the [`TEXT_CLASS`] of the last three bytes (the
+/// third coarsely).
+#[inline]
+fn class_context(c0: usize, last: [u8; 3]) -> usize {
+    let class = |byte: u8| TEXT_CLASS[byte as usize] as usize;
+    c0 | class(last[0]) << 8 | class(last[1]) << 11 | (class(last[2]) >> 1) << 14
+}
+
 impl Predictor {
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
         let models = config.models();
@@ -209,11 +217,20 @@ impl Predictor {
         let match_bucket = length_bucket(self.bit.match_length) as usize;
         self.mixer.select(0, match_bucket * 256 + c0);
         self.mixer.select(1, c1 * 8 + self.bit.bit_pos as usize);
-        let class = |back: u64| TEXT_CLASS[self.history.back(back) as usize] as usize;
-        self.mixer.select(
-            2,
-            c0 | class(1) << 8 | class(2) << 11 | (class(3) >> 1) << 14,
-        );
+        let last = [c1 as u8, self.history.back(2), self.history.back(3)];
+        self.mixer.select(2, class_context(c0, last));
+        // 65,536 vectors do not stay in cache: load both that the next bit may select.
+        for bit in 0..2 {
+            let next = c0 * 2 + bit;
+            self.mixer.prefetch(
+                2,
+                if next < 256 {
+                    class_context(next, last)
+                } else {
+                    class_context(1, [next as u8, last[0], last[1]])
+                },
+            );
+        }
 
         if self.mixer.sets() > 3 {
             self.mixer.select(3, c1 << 8 | c0);

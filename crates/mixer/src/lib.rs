@@ -54,6 +54,7 @@ pub use dot::{dot, train, LANES, WEIGHT_LIMIT};
 pub use simd::Simd;
 
 use aizip_models::logistic::{squash, STRETCH_MAX};
+use aizip_models::table::prefetch;
 use aizip_models::Inputs;
 
 /// The weight vectors of one set, one per context, each `width` long (padded to [`LANES`]).
@@ -128,6 +129,12 @@ impl WeightSet {
             let start = self.selected;
             self.weights[start..start + self.inputs].fill((1 << 16) / self.inputs.max(1) as i32);
         }
+    }
+
+    /// Starts loading the first cache line of the vector of `context`.
+    #[inline]
+    fn prefetch(&self, context: usize) {
+        prefetch(&self.weights[context.min(self.contexts - 1) * self.width]);
     }
 
     #[inline]
@@ -210,6 +217,13 @@ impl Mixer {
         // Each vector: its weights and its update count.
         let vector = |n: usize| n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>() + 2;
         selectors.iter().sum::<usize>() * vector(inputs) + output_contexts * vector(selectors.len())
+    }
+
+    /// Starts loading the vector that `context` of set `set` selects: for a set with more
+    /// vectors than the caches hold, call it with both possible contexts of the next bit.
+    #[inline]
+    pub fn prefetch(&self, set: usize, context: usize) {
+        self.sets[set].prefetch(context);
     }
 
     /// Number of layer-1 weight sets.
