@@ -20,6 +20,7 @@ pub enum Simd {
 impl Simd {
     /// Every path this CPU can run, slowest first.
     pub fn available() -> Vec<Simd> {
+        #[allow(unused_mut)] // only x86-64 adds paths
         let mut paths = vec![Simd::Scalar];
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
