@@ -38,44 +38,32 @@ pub fn encode<W: Write>(
         inner: out,
         written: 0,
     };
-    let (header, stream) = match transform {
-        Some((codec, transformed))
-            if data.len() < TRIAL_LIMIT && options.dictionary == Dictionary::Auto =>
-        {
-            // Side by side where there is a second core: the trial then costs no wall time.
-            let (with, without) = rayon::join(
-                || encode_in_memory(data, Some((&codec, &transformed)), options, &mut |_, _| {}),
-                || encode_in_memory(data, None, options, &mut |_, _| {}),
-            );
-            let (with, without) = (with?, without?);
-            let size =
-                |(header, stream): &(BlockHeader, Vec<u8>)| header.encoded_len() + stream.len();
-            if size(&with) < size(&without) {
-                with
-            } else {
-                without
-            }
+    let transform = transform
+        .as_ref()
+        .map(|(codec, text)| (codec, text.as_slice()));
+    let trial = data.len() < TRIAL_LIMIT && options.dictionary == Dictionary::Auto;
+    let (mut header, stream) = if transform.is_some() && trial {
+        // Side by side where there is a second core: the trial then costs no wall time.
+        let (with, without) = rayon::join(
+            || encode_in_memory(data, transform, options, &mut |_, _| {}),
+            || encode_in_memory(data, None, options, &mut |_, _| {}),
+        );
+        let (with, without) = (with?, without?);
+        let size = |(header, stream): &(BlockHeader, Vec<u8>)| header.encoded_len() + stream.len();
+        if size(&with) < size(&without) {
+            with
+        } else {
+            without
         }
-        transform if !last => encode_in_memory(
-            data,
-            transform
-                .as_ref()
-                .map(|(codec, text)| (codec, text.as_slice())),
-            options,
-            progress,
-        )?,
-        transform => {
-            let transform = transform
-                .as_ref()
-                .map(|(codec, text)| (codec, text.as_slice()));
-            let (header, config, coded) = plan(data, transform, options);
-            header.write(&mut out)?;
-            let mut report = scaled_progress(data, coded, progress);
-            let out = encode_stream(coded, &config, options.simd, out, &mut report)?;
-            return Ok((out.inner, out.written));
-        }
+    } else if !last {
+        encode_in_memory(data, transform, options, progress)?
+    } else {
+        let (header, config, coded) = plan(data, transform, options);
+        header.write(&mut out)?;
+        let mut report = scaled_progress(data, coded, progress);
+        let out = encode_stream(coded, &config, options.simd, out, &mut report)?;
+        return Ok((out.inner, out.written));
     };
-    let mut header = header;
     header.stream_len = (!last).then_some(stream.len() as u64);
     header.write(&mut out)?;
     out.write_all(&stream)?;

@@ -235,7 +235,7 @@ impl Predictor {
         if self.mixer.sets() > 3 {
             self.mixer.select(3, c1 << 8 | c0);
         }
-        let c2 = self.history.back(2) as usize;
+        let c2 = last[1] as usize;
         if self.apm_order2.is_some() {
             self.mixer.select(4, c2 * 8 + self.bit.bit_pos as usize);
             for (k, &map) in self.state_selectors.iter().enumerate() {

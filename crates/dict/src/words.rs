@@ -3,9 +3,9 @@
 //! ## What it does
 //! Frequent words of the input are replaced by 1- or 2-byte codes; every capitalised or all-caps
 //! word becomes a flag byte and its lower-case form (coded or not), so that the models see `The`
-//! and `the` alike; and frequent XML entities (`&quot;`,
-//! `&amp;`, …) by single codes. Codes use byte values the input hardly uses, chosen per input; the
-//! rare literal occurrences of those bytes are escaped.
+//! and `the` alike; and frequent XML entities (`&quot;`, `&amp;`, …) become single codes. Codes
+//! use byte values the input hardly uses, chosen per input; the rare literal occurrences of those
+//! bytes are escaped.
 //!
 //! ## Layout
 //! The [`CodeSpace`] (which byte values serve as escape, flags, 1-byte codes and 2-byte lead bytes)

@@ -13,12 +13,12 @@ pub struct Apm {
 }
 
 impl Apm {
-    /// An APM over `contexts` contexts; `rate` is the update shift (larger = slower).
     /// Bytes of table an APM of `contexts` contexts holds.
     pub const fn bytes(contexts: usize) -> usize {
         contexts * BUCKETS * std::mem::size_of::<u16>()
     }
 
+    /// An APM over `contexts` contexts; `rate` is the update shift (larger = slower).
     pub fn new(contexts: usize, rate: u32) -> Self {
         let row: [u16; BUCKETS] = std::array::from_fn(|j| squash((j as i32 - 16) * 128) as u16);
         let table = row.repeat(contexts);

@@ -23,14 +23,15 @@
 //! r = rate' · (1 + 4 · 64 / (64 + n))          rate' = rate · (7/8 + ¼ · 2^20 / (2^20 + t))
 //! ```
 //!
-//! (the boost in 1/4096 units, from a table, and 0 from n = 4096 on) so a new context's vector moves quickly away from its neutral start, and the whole mixer
-//! settles to 7/8 of `rate` over the first megabits (measured: 0.1–0.25% smaller archives at
-//! levels 6 and 9 than a constant rate).
+//! (the boost in 1/4096 units, from a table, and 0 from n = 4096 on) so a new context's vector
+//! moves quickly away from its neutral start, and the whole mixer settles to 7/8 of `rate` over
+//! the first megabits (measured: 0.1–0.25% smaller archives at levels 6 and 9 than a constant
+//! rate).
 //!
 //! ## Layer 2
 //! The outputs `s_k` of all sets are mixed again by one more weight vector (chosen by its own
-//! small context), trained the same way at a lower rate: each set specialises on its context and the second layer
-//! learns which specialist to trust. See [`Mixer`].
+//! small context), trained the same way at a lower rate: each set specialises on its context and
+//! the second layer learns which specialist to trust. See [`Mixer`].
 //!
 //! ## SSE / APM
 //! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
@@ -65,6 +66,7 @@ struct WeightSet {
     /// Allocated zeroed (untouched pages cost no memory); a vector gets its starting weights
     /// when first selected.
     weights: Vec<i32>,
+    /// Index of the selected vector.
     selected: usize,
     rate: i32,
     /// Updates of each vector, up to [`BOOSTED_UPDATES`].
@@ -122,11 +124,10 @@ impl WeightSet {
     #[inline]
     fn select(&mut self, context: usize) {
         debug_assert!(context < self.contexts);
-        let vector = context.min(self.contexts - 1);
-        self.selected = vector * self.width;
-        if self.updates[vector] == 0 {
+        self.selected = context.min(self.contexts - 1);
+        if self.updates[self.selected] == 0 {
             // Never trained: start as the average of the real inputs (padding lanes stay 0).
-            let start = self.selected;
+            let start = self.selected * self.width;
             self.weights[start..start + self.inputs].fill((1 << 16) / self.inputs.max(1) as i32);
         }
     }
@@ -139,7 +140,8 @@ impl WeightSet {
 
     #[inline]
     fn vector(&self) -> &[i32] {
-        &self.weights[self.selected..self.selected + self.width]
+        let start = self.selected * self.width;
+        &self.weights[start..start + self.width]
     }
 
     /// Rounded, clamped logit of the selected vector applied to `inputs`.
@@ -150,20 +152,20 @@ impl WeightSet {
 
     #[inline(always)]
     fn train(&mut self, simd: Simd, inputs: &[i32], bit: u32, p: u32) {
-        let vector = self.selected / self.width;
-        let n = self.updates[vector] as usize;
+        let n = self.updates[self.selected] as usize;
         let boost = NEW_VECTOR_BOOSTS.get(n).map_or(0, |&b| b as i32);
-        self.updates[vector] = (n + 1).min(BOOSTED_UPDATES) as u16;
+        self.updates[self.selected] = (n + 1).min(BOOSTED_UPDATES) as u16;
         self.set_updates += 1;
         if self.set_updates.is_multiple_of(RATE_REFRESH) {
             self.settled_rate = settled_rate(self.rate, self.set_updates);
         }
         let rate = self.settled_rate + ((self.settled_rate * boost) >> 12);
         let err = error(bit, p, rate);
+        let start = self.selected * self.width;
         train(
             simd,
             inputs,
-            &mut self.weights[self.selected..self.selected + self.width],
+            &mut self.weights[start..start + self.width],
             err,
         );
     }
@@ -187,8 +189,8 @@ pub struct Mixer {
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts), trained at `rate` (see the crate documentation; the more inputs,
-    /// the lower the best rate: 512 suits about 10, 192 some 60 to 130), and a layer-2 vector chosen
-    /// among `output_contexts`.
+    /// the lower the best rate: 512 suits about 10, 192 some 60 to 130), and a layer-2 vector
+    /// chosen among `output_contexts`.
     pub fn new(
         simd: Simd,
         inputs: usize,

@@ -6,8 +6,8 @@ use crate::context_map::combine;
 use crate::model::{History, Model};
 
 /// A byte's class (3 bits; classes 2k and 2k + 1 are alike, so `>> 1` gives a coarser 2-bit
-/// class): lower-case letter, byte >= 0x80 (a word code or UTF-8),
-/// capital, digit, space, newline, sentence punctuation and quotes, anything else.
+/// class): lower-case letter, byte >= 0x80 (a word code or UTF-8), capital, digit, space,
+/// newline, sentence punctuation and quotes, anything else.
 pub static TEXT_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut c = 0;
