@@ -97,7 +97,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "order7",
         min_level: 9,
-        build: |s| Box::new(OrderModel::new(7, s.context_bytes / 2)),
+        build: |s| Box::new(OrderModel::new(7, s.context_bytes / 4)),
     },
     ModelSpec {
         name: "word1",

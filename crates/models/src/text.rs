@@ -9,7 +9,13 @@
 //! 1. current word × the last two separator bytes before it;
 //! 2. current word × first letter of the previous word × the byte before last;
 //! 3. previous word × the last byte × the first letter of the current (or last) word (between
-//!    words: which separator follows which word).
+//!    words: which separator follows which word);
+//! 4. current word × the innermost open bracket (`(`, `[`, `{`) × the last byte;
+//! 5. current word × the word before the innermost open bracket and that bracket: what is
+//!    written inside `(born …)`, `[[Category:…]]` or `{{cite web|…}}` depends on what opened it.
+//!
+//! Contexts 4 and 5 take quarter- and half-size tables (measured at level 9: together 0.5%
+//! smaller archives on wiki text; the bracket alone 0.3%).
 //!
 //! Words are runs of letters (and dictionary codes) as the byte classes say, case-folded.
 
@@ -30,7 +36,13 @@ pub struct TextModel {
     separators: u16,
     /// Separators before the current word, frozen when it started.
     before_word: u16,
+    /// The open brackets, innermost in the low byte (four deep).
+    brackets: u32,
+    /// For each open bracket, the hash of the word before it and the bracket (innermost first).
+    openers: [u64; BRACKET_DEPTH],
 }
+
+const BRACKET_DEPTH: usize = 4;
 
 impl TextModel {
     pub fn new(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
@@ -43,6 +55,8 @@ impl TextModel {
             previous_first: 0,
             separators: 0,
             before_word: 0,
+            brackets: 0,
+            openers: [0; BRACKET_DEPTH],
         }
     }
 }
@@ -53,7 +67,8 @@ impl Model for TextModel {
     }
 
     fn context_tables(&self) -> Vec<usize> {
-        vec![self.table_bytes; 3]
+        let t = self.table_bytes;
+        vec![t, t, t, t / 4, t / 2]
     }
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
@@ -75,6 +90,18 @@ impl Model for TextModel {
                     self.current = 0;
                 }
                 self.separators = self.separators << 8 | byte as u16;
+                match byte {
+                    b'(' | b'[' | b'{' => {
+                        self.brackets = self.brackets << 8 | byte as u32;
+                        self.openers.copy_within(0..BRACKET_DEPTH - 1, 1);
+                        self.openers[0] = combine(self.previous, byte as u64);
+                    }
+                    b')' | b']' | b'}' => {
+                        self.brackets >>= 8;
+                        self.openers.copy_within(1.., 0);
+                    }
+                    _ => {}
+                }
             }
         }
         let c1 = byte as u64;
@@ -85,6 +112,11 @@ impl Model for TextModel {
             (self.previous_first as u64) << 8 | c2,
         );
         contexts[2] = combine(combine(0x7E3, self.previous), c1 << 8 | self.first as u64);
+        contexts[3] = combine(
+            combine(0x7E4, self.current),
+            (self.brackets & 0xFF) as u64 * 256 + c1,
+        );
+        contexts[4] = combine(combine(0x7E5, self.current), self.openers[0]);
     }
 }
 
@@ -98,7 +130,7 @@ mod tests {
         let context_after = |text: &[u8]| {
             let mut model = TextModel::new(1 << 16, classes);
             let mut history = History::new(256);
-            let mut contexts = [0u64; 3];
+            let mut contexts = [0u64; 5];
             for &b in text {
                 history.push(b);
                 model.update_byte(&history, &mut contexts);
@@ -107,5 +139,29 @@ mod tests {
         };
         assert_ne!(context_after(b"end. The"), context_after(b"end, the"));
         assert_eq!(context_after(b"end. The"), context_after(b"stop. the"));
+    }
+
+    #[test]
+    fn brackets_and_what_opened_them_are_context() {
+        let classes = aizip_dict::default_classes();
+        let contexts_after = |text: &[u8]| {
+            let mut model = TextModel::new(1 << 16, classes);
+            let mut history = History::new(256);
+            let mut contexts = [0u64; 5];
+            for &b in text {
+                history.push(b);
+                model.update_byte(&history, &mut contexts);
+            }
+            contexts
+        };
+        let [.., in_round, after_born] = contexts_after(b"x (born 19");
+        let [.., in_square, after_see] = contexts_after(b"x [see 19");
+        assert_ne!(in_round, in_square);
+        assert_ne!(after_born, after_see);
+        // A closed bracket is forgotten.
+        assert_eq!(
+            contexts_after(b"a (b) word")[3..],
+            contexts_after(b"a [c] word")[3..]
+        );
     }
 }
