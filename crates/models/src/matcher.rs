@@ -12,6 +12,11 @@
 //! hashed context per byte: the expected byte, the length bucket and the last byte. Its bit
 //! histories learn how the text actually continues where the match predicts a given byte — which
 //! bytes it tends to be confused with — beyond the single expected bit.
+//!
+//! [`MatchModel::long`] is a second instance that hashes a longer window (a rolling hash of the
+//! last `min_match` bytes): the latest 6-byte repeat is often a short one while a long repeat
+//! (a template, a boilerplate sentence) lies further back. It predicts the same way but leaves
+//! the match state that selects weight sets and APM contexts to the primary model.
 
 use crate::context_map::finalize;
 use crate::logistic::stretch;
@@ -53,7 +58,18 @@ pub struct MatchModel {
     map: StateMap<32>,
     /// Bytes of the expected-byte context table (0: no such context).
     context_bytes: usize,
+    /// Bytes a candidate must share with the current text (hashed to find it).
+    min_match: u64,
+    /// Hash of the last `min_match` bytes (for `min_match` > 8; `last8` serves shorter ones).
+    window: u64,
+    /// `WINDOW_MULTIPLIER^min_match`: the weight of the byte leaving the window.
+    leaving_weight: u64,
+    /// Whether this model's match state goes into the [`BitContext`] (the primary model).
+    publishes: bool,
 }
+
+/// Multiplier of the rolling window hash.
+const WINDOW_MULTIPLIER: u64 = 0x2F0F_3C1D_4A5B_6E79 | 1;
 
 impl MatchModel {
     /// A model whose position table has `2^table_bits` entries.
@@ -68,6 +84,23 @@ impl MatchModel {
             pending_slot: None,
             map: StateMap::new(1023),
             context_bytes: 0,
+            min_match: MIN_MATCH,
+            window: 0,
+            leaving_weight: 0,
+            publishes: true,
+        }
+    }
+
+    /// A second model that follows only matches of at least `min_match` bytes (more than 8):
+    /// where the primary model follows the latest short repeat, this one finds the latest long
+    /// one. It leaves the [`BitContext`] to the primary model.
+    pub fn long(table_bits: u32, min_match: u64) -> Self {
+        assert!((9..=MAX_VERIFY).contains(&min_match));
+        MatchModel {
+            min_match,
+            leaving_weight: (0..min_match).fold(1u64, |p, _| p.wrapping_mul(WINDOW_MULTIPLIER)),
+            publishes: false,
+            ..MatchModel::new(table_bits)
         }
     }
 
@@ -95,7 +128,7 @@ impl MatchModel {
                 {
                     n += 1;
                 }
-                if n >= MIN_MATCH {
+                if n >= self.min_match {
                     self.length = n as u32;
                     self.pointer = candidate;
                 }
@@ -107,7 +140,11 @@ impl MatchModel {
 
 impl Model for MatchModel {
     fn name(&self) -> String {
-        "match".into()
+        if self.publishes {
+            "match".into()
+        } else {
+            "match-long".into()
+        }
     }
 
     fn input_count(&self) -> usize {
@@ -143,8 +180,24 @@ impl Model for MatchModel {
             };
             *context = finalize(0x3A7C_0000_0000 ^ expected << 8 ^ history.back(1) as u64);
         }
-        if len >= MIN_MATCH {
-            let slot = finalize(history.last8() & 0xFFFF_FFFF_FFFF) as usize & self.mask;
+        let key = if self.min_match > 8 {
+            // Roll the window: add the new byte, remove the one that left it.
+            let leaving = if len > self.min_match {
+                history.back(self.min_match + 1) as u64
+            } else {
+                0
+            };
+            self.window = self
+                .window
+                .wrapping_mul(WINDOW_MULTIPLIER)
+                .wrapping_add(history.back(1) as u64)
+                .wrapping_sub(leaving.wrapping_mul(self.leaving_weight));
+            self.window
+        } else {
+            history.last8() & (u64::MAX >> (64 - 8 * self.min_match))
+        };
+        if len >= self.min_match {
+            let slot = finalize(key) as usize & self.mask;
             prefetch(&self.positions[slot]);
             self.pending_slot = Some(slot);
         }
@@ -167,14 +220,18 @@ impl Model for MatchModel {
                 let sign = expected_bit as i32 * 2 - 1;
                 inputs.push(stretch(p));
                 inputs.push(sign * (self.length.min(32) as i32) * 32);
-                bit.match_length = self.length;
-                bit.match_bit = expected_bit;
+                if self.publishes {
+                    bit.match_length = self.length;
+                    bit.match_bit = expected_bit;
+                }
                 self.active = true;
                 return;
             }
             self.missed = true;
         }
-        bit.match_length = 0;
+        if self.publishes {
+            bit.match_length = 0;
+        }
         inputs.push(0);
         inputs.push(0);
     }
@@ -183,5 +240,70 @@ impl Model for MatchModel {
         if self.active {
             self.map.update(bit);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `model` over `text`; for each byte, whether the model predicted every one of its bits
+    /// (a non-zero input of the right sign) and whether it published a match.
+    fn run(model: &mut MatchModel, text: &[u8]) -> Vec<(bool, bool)> {
+        let mut history = History::new(1 << 12);
+        let mut inputs = Inputs::with_capacity(2);
+        let mut contexts = vec![0u64; model.context_tables().len()];
+        let mut seen = Vec::new();
+        for &byte in text {
+            let mut bit = BitContext {
+                c0: 1,
+                ..BitContext::default()
+            };
+            let (mut predicted, mut published) = (true, false);
+            for bit_pos in 0..8 {
+                bit.bit_pos = bit_pos;
+                inputs.clear();
+                model.predict(&mut bit, &history, &mut inputs);
+                let b = (byte >> (7 - bit_pos)) as u32 & 1;
+                let sign = inputs.as_slice()[1].signum();
+                predicted &= sign == b as i32 * 2 - 1;
+                published |= bit.match_length > 0;
+                model.update(b);
+                bit.c0 = bit.c0 << 1 | b;
+            }
+            seen.push((predicted, published));
+            history.push(byte);
+            model.update_byte(&history, &mut contexts);
+        }
+        seen
+    }
+
+    fn repeated_text() -> Vec<u8> {
+        let mut state = 12345u32;
+        let mut text: Vec<u8> = (0..300)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (state >> 24) as u8
+            })
+            .collect();
+        text.extend_from_within(100..200);
+        text
+    }
+
+    #[test]
+    fn follows_a_repeat() {
+        let seen = run(&mut MatchModel::new(12), &repeated_text());
+        // Found after MIN_MATCH bytes of the repeat (and the lookup bit), then always right.
+        assert!(seen[300 + MIN_MATCH as usize + 1..]
+            .iter()
+            .all(|&s| s == (true, true)));
+        assert!(seen[..300].iter().all(|&(predicted, _)| !predicted));
+    }
+
+    #[test]
+    fn the_long_model_waits_for_a_long_repeat_and_publishes_nothing() {
+        let seen = run(&mut MatchModel::long(12, 12), &repeated_text());
+        assert!(seen[300..312].iter().all(|&(predicted, _)| !predicted));
+        assert!(seen[313..].iter().all(|&s| s == (true, false)));
     }
 }
