@@ -1,13 +1,13 @@
 //! Adaptive probability map (secondary symbol estimation).
 
 use aizip_models::logistic::{squash, stretch, STRETCH_MAX};
-use aizip_models::table::prefetch;
+use aizip_models::table::{prefetch, ZeroedTable};
 
 const BUCKETS: usize = 33;
 
 /// Refines a probability in a context by interpolating learnt outputs; see the crate docs.
 pub struct Apm {
-    table: Vec<u16>,
+    table: ZeroedTable<u16>,
     index: usize,
     rate: u32,
 }
@@ -21,7 +21,10 @@ impl Apm {
     /// An APM over `contexts` contexts; `rate` is the update shift (larger = slower).
     pub fn new(contexts: usize, rate: u32) -> Self {
         let row: [u16; BUCKETS] = std::array::from_fn(|j| squash((j as i32 - 16) * 128) as u16);
-        let table = row.repeat(contexts);
+        let mut table = ZeroedTable::new(contexts * BUCKETS);
+        for chunk in table.as_mut_slice().chunks_exact_mut(BUCKETS) {
+            chunk.copy_from_slice(&row);
+        }
         Apm {
             table,
             index: 0,
@@ -37,14 +40,14 @@ impl Apm {
         let w = s & 127;
         let base = context * BUCKETS + low;
         self.index = base + (w >> 6) as usize;
-        let t = &self.table[base..base + 2];
+        let t = &self.table.as_slice()[base..base + 2];
         ((t[0] as u32 * (128 - w) + t[1] as u32 * w) >> 7).clamp(1, 65535)
     }
 
     /// Starts loading the buckets of `context` (a hint, for a context needed soon).
     #[inline]
     pub fn prefetch(&self, context: usize) {
-        let row = &self.table[context * BUCKETS..(context + 1) * BUCKETS];
+        let row = &self.table.as_slice()[context * BUCKETS..(context + 1) * BUCKETS];
         prefetch(&row[0]);
         prefetch(&row[BUCKETS - 1]);
     }
@@ -52,7 +55,7 @@ impl Apm {
     /// Trains the bucket nearest to the last refined probability.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        let t = &mut self.table[self.index];
+        let t = &mut self.table.as_mut_slice()[self.index];
         let target = if bit == 1 { 65535 } else { 0 };
         *t = (*t as i32 + ((target - *t as i32) >> self.rate)) as u16;
     }

@@ -55,7 +55,7 @@ pub use dot::{dot, train, LANES, WEIGHT_LIMIT};
 pub use simd::Simd;
 
 use aizip_models::logistic::{squash, STRETCH_MAX};
-use aizip_models::table::prefetch;
+use aizip_models::table::{prefetch, ZeroedTable};
 use aizip_models::Inputs;
 
 /// The weight vectors of one set, one per context, each `width` long (padded to [`LANES`]).
@@ -63,9 +63,10 @@ struct WeightSet {
     contexts: usize,
     inputs: usize,
     width: usize,
-    /// Allocated zeroed (untouched pages cost no memory); a vector gets its starting weights
-    /// when first selected.
-    weights: Vec<i32>,
+    /// Allocated zeroed (untouched pages cost no memory) in huge pages where the system offers
+    /// them (a large set's vectors are read at random, and 4 KiB pages cost a TLB miss each);
+    /// a vector gets its starting weights when first selected.
+    weights: ZeroedTable<i32>,
     /// Index of the selected vector.
     selected: usize,
     rate: i32,
@@ -110,7 +111,7 @@ impl WeightSet {
             contexts,
             inputs,
             width,
-            weights: vec![0; width * contexts],
+            weights: ZeroedTable::new(width * contexts),
             selected: 0,
             rate,
             updates: vec![0; contexts],
@@ -128,20 +129,21 @@ impl WeightSet {
         if self.updates[self.selected] == 0 {
             // Never trained: start as the average of the real inputs (padding lanes stay 0).
             let start = self.selected * self.width;
-            self.weights[start..start + self.inputs].fill((1 << 16) / self.inputs.max(1) as i32);
+            self.weights.as_mut_slice()[start..start + self.inputs]
+                .fill((1 << 16) / self.inputs.max(1) as i32);
         }
     }
 
     /// Starts loading the first cache line of the vector of `context`.
     #[inline]
     fn prefetch(&self, context: usize) {
-        prefetch(&self.weights[context.min(self.contexts - 1) * self.width]);
+        prefetch(&self.weights.as_slice()[context.min(self.contexts - 1) * self.width]);
     }
 
     #[inline]
     fn vector(&self) -> &[i32] {
         let start = self.selected * self.width;
-        &self.weights[start..start + self.width]
+        &self.weights.as_slice()[start..start + self.width]
     }
 
     /// Rounded, clamped logit of the selected vector applied to `inputs`.
@@ -165,7 +167,7 @@ impl WeightSet {
         train(
             simd,
             inputs,
-            &mut self.weights[start..start + self.width],
+            &mut self.weights.as_mut_slice()[start..start + self.width],
             err,
         );
     }

@@ -22,7 +22,7 @@ use crate::context_map::finalize;
 use crate::logistic::stretch;
 use crate::model::{BitContext, History, Inputs, Model};
 use crate::statemap::StateMap;
-use crate::table::prefetch;
+use crate::table::{prefetch, ZeroedTable};
 
 /// Bytes hashed to find a match candidate.
 pub const MIN_MATCH: u64 = 6;
@@ -46,7 +46,7 @@ pub fn length_bucket(length: u32) -> u32 {
 }
 
 pub struct MatchModel {
-    positions: Vec<u32>,
+    positions: ZeroedTable<u32>,
     mask: usize,
     /// Absolute position of the byte expected next.
     pointer: u64,
@@ -75,7 +75,7 @@ impl MatchModel {
     /// A model whose position table has `2^table_bits` entries.
     pub fn new(table_bits: u32) -> Self {
         MatchModel {
-            positions: vec![0; 1 << table_bits],
+            positions: ZeroedTable::new(1 << table_bits),
             mask: (1 << table_bits) - 1,
             pointer: 0,
             length: 0,
@@ -119,7 +119,7 @@ impl MatchModel {
     fn look_up(&mut self, slot: usize, history: &History) {
         let len = history.len();
         if self.length == 0 {
-            let candidate = self.positions[slot] as u64;
+            let candidate = self.positions.as_slice()[slot] as u64;
             if candidate > 0 && len - candidate < history.capacity() - MAX_VERIFY {
                 let mut n = 0;
                 while n < MAX_VERIFY
@@ -134,7 +134,7 @@ impl MatchModel {
                 }
             }
         }
-        self.positions[slot] = len as u32;
+        self.positions.as_mut_slice()[slot] = len as u32;
     }
 }
 
@@ -198,7 +198,7 @@ impl Model for MatchModel {
         };
         if len >= self.min_match {
             let slot = finalize(key) as usize & self.mask;
-            prefetch(&self.positions[slot]);
+            prefetch(&self.positions.as_slice()[slot]);
             self.pending_slot = Some(slot);
         }
     }

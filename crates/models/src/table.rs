@@ -1,6 +1,7 @@
 //! Large zero-initialised tables.
 //!
-//! Context tables are hundreds of megabytes. They are anonymous memory maps: the kernel hands out
+//! Context tables are hundreds of megabytes (mixer weight sets, APMs and the match model's
+//! positions, read at random too, use the same tables). They are anonymous memory maps: the kernel hands out
 //! zeroed pages lazily (a table costs resident memory only where it is touched, so a small input
 //! stays small) and, where transparent huge pages are available on request, 2 MiB pages cut the
 //! TLB misses of random access.
@@ -32,6 +33,7 @@ pub unsafe trait Zeroable: Copy {}
 unsafe impl Zeroable for u8 {}
 unsafe impl Zeroable for u16 {}
 unsafe impl Zeroable for u32 {}
+unsafe impl Zeroable for i32 {}
 
 /// A fixed-length table of `T`, zeroed, page-aligned.
 pub struct ZeroedTable<T: Zeroable> {
