@@ -243,11 +243,18 @@ fn count_words_in_pieces(input: &[u8], piece_len: usize) -> HashMap<Vec<u8>, usi
 }
 
 fn count_piece(piece: &[u8]) -> HashMap<Vec<u8>, usize> {
-    let mut counts = HashMap::new();
+    let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut lower = Vec::with_capacity(MAX_WORD);
     for (start, end) in letter_runs(piece) {
-        if (MIN_WORD..=MAX_WORD).contains(&(end - start)) {
-            if let Some((lower, _)) = case_shape(&piece[start..end]) {
-                *counts.entry(lower).or_insert(0) += 1;
+        if (MIN_WORD..=MAX_WORD).contains(&(end - start))
+            && case_shape(&piece[start..end], &mut lower).is_some()
+        {
+            // Most words were seen before: look up without allocating a key.
+            match counts.get_mut(lower.as_slice()) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(lower.clone(), 1);
+                }
             }
         }
     }
@@ -260,18 +267,20 @@ fn count_piece(piece: &[u8]) -> HashMap<Vec<u8>, usize> {
     counts
 }
 
-/// The case shape of a word: `Some(lower-case form, flag)` if it can be coded.
-fn case_shape(word: &[u8]) -> Option<(Vec<u8>, Case)> {
-    let lower = word.to_ascii_lowercase();
-    if word.iter().all(u8::is_ascii_lowercase) {
-        Some((lower, Case::Lower))
+/// The case shape of a word, if it can be coded (its lower-case form is then in `lower`).
+fn case_shape(word: &[u8], lower: &mut Vec<u8>) -> Option<Case> {
+    let case = if word.iter().all(u8::is_ascii_lowercase) {
+        Case::Lower
     } else if word[0].is_ascii_uppercase() && word[1..].iter().all(u8::is_ascii_lowercase) {
-        Some((lower, Case::Capital))
+        Case::Capital
     } else if word.len() >= 2 && word.iter().all(u8::is_ascii_uppercase) {
-        Some((lower, Case::Upper))
+        Case::Upper
     } else {
-        None
-    }
+        return None;
+    };
+    lower.clear();
+    lower.extend(word.iter().map(u8::to_ascii_lowercase));
+    Some(case)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -382,6 +391,7 @@ impl WordCodec {
         let roles = self.space.roles();
         let seconds = self.space.seconds();
         let mut out = Vec::with_capacity(input.len() / 2 + 16);
+        let mut lower = Vec::new();
         write_varint(self.words.len() as u64, &mut out);
         for w in &self.words {
             out.extend_from_slice(w);
@@ -396,8 +406,8 @@ impl WordCodec {
                     .take_while(|c| c.is_ascii_alphabetic())
                     .count();
                 let word = &input[i..end];
-                match case_shape(word) {
-                    Some((lower, case)) => {
+                match case_shape(word, &mut lower) {
+                    Some(case) => {
                         match case {
                             Case::Lower => {}
                             Case::Capital => out.push(self.space.capital),
