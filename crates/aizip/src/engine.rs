@@ -8,15 +8,16 @@ use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_mixer::{Apm, Mixer, Simd};
 use aizip_models::matcher::length_bucket;
 use aizip_models::shape::TEXT_CLASS;
-use aizip_models::{BitContext, ContextSet, Detail, History, Model};
+use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Model};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
 /// (partial byte, [`TEXT_CLASS`] of the last three bytes: 0.5-1.6% smaller archives than the
 /// partial byte alone); from level 7 also (last byte, partial byte); from [`STRONG_LEVEL`] also
-/// (byte before last, bit position) and, for each of the [`STATE_SELECTOR_MODELS`], (bit-history
-/// state of its first context, bit position). See [`selectors`].
-const SELECTORS: [usize; 7] = [
+/// (byte before last, bit position), for each of the [`STATE_SELECTOR_MODELS`] (bit-history
+/// state of its first context, bit position), and (the two innermost open [`Brackets`], partial
+/// byte: 0.2% at level 9 on wiki text). See [`selectors`].
+const SELECTORS: [usize; 8] = [
     16 * 256,
     256 * 8,
     256 * 256,
@@ -24,9 +25,12 @@ const SELECTORS: [usize; 7] = [
     256 * 8,
     256 * 8,
     256 * 8,
+    Brackets::KINDS * 256,
 ];
 /// The first set that a context's bit-history state selects.
 const FIRST_STATE_SET: usize = 5;
+/// The set the open brackets select.
+const BRACKET_SET: usize = 7;
 /// The models whose first context's bit-history state selects a weight set at the strong levels:
 /// how much a context has seen says which inputs to trust (measured: of the byte orders, order 4
 /// gains most, 0.1-0.2%; word1's state then gains 0.05-0.17% more).
@@ -54,6 +58,8 @@ pub struct Predictor {
     state_selectors: Vec<usize>,
     /// Strong levels: an APM on the partial byte and the last two bytes hashed to 10 bits.
     apm_order2: Option<Apm>,
+    /// Strong levels: the open brackets, for the bracket set.
+    brackets: Brackets,
     p: u32,
 }
 
@@ -156,6 +162,7 @@ impl Predictor {
             apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
             apm_order2: strong.then(|| Apm::new(APM_ORDER2_CONTEXTS, 7)),
             state_selectors,
+            brackets: Brackets::default(),
             p: 32768,
         };
         predictor.start_byte();
@@ -179,6 +186,7 @@ impl Predictor {
         self.bit.bit_pos += 1;
         if self.bit.bit_pos == 8 {
             self.history.push(self.bit.c0 as u8);
+            self.brackets.follow(self.bit.c0 as u8);
             self.bit.c0 = 1;
             self.bit.bit_pos = 0;
             self.start_byte();
@@ -243,6 +251,8 @@ impl Predictor {
                 self.mixer
                     .select(FIRST_STATE_SET + k, state * 8 + self.bit.bit_pos as usize);
             }
+            self.mixer
+                .select(BRACKET_SET, self.brackets.two_innermost() * 256 + c0);
         }
         self.mixer
             .select_output(c0 | (TEXT_CLASS[c1] as usize) << 8);

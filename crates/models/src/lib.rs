@@ -63,5 +63,5 @@ pub use shape::ShapeModel;
 pub use sparse::SparseModel;
 pub use statemap::StateMap;
 pub use structure::StructureModel;
-pub use text::TextModel;
+pub use text::{BracketChange, Brackets, TextModel};
 pub use word::WordModel;

@@ -36,13 +36,68 @@ pub struct TextModel {
     separators: u16,
     /// Separators before the current word, frozen when it started.
     before_word: u16,
-    /// The open brackets, innermost in the low byte (four deep).
-    brackets: u32,
+    brackets: Brackets,
     /// For each open bracket, the hash of the word before it and the bracket (innermost first).
     openers: [u64; BRACKET_DEPTH],
 }
 
 const BRACKET_DEPTH: usize = 4;
+
+/// The open brackets `(`, `[` and `{` (four deep): whether the text is inside a remark, a link or
+/// a template. The text model and a weight-set selector of the engine follow them.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Brackets {
+    /// The open brackets' bytes, innermost in the low byte.
+    open: u32,
+}
+
+/// What a byte did to the [`Brackets`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BracketChange {
+    Opened,
+    Closed,
+    Unchanged,
+}
+
+impl Brackets {
+    /// Follows the next byte of the text.
+    #[inline]
+    pub fn follow(&mut self, byte: u8) -> BracketChange {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                self.open = self.open << 8 | byte as u32;
+                BracketChange::Opened
+            }
+            b')' | b']' | b'}' => {
+                self.open >>= 8;
+                BracketChange::Closed
+            }
+            _ => BracketChange::Unchanged,
+        }
+    }
+
+    /// The innermost open bracket's byte (0 when none is open).
+    #[inline]
+    pub fn innermost(self) -> u8 {
+        self.open as u8
+    }
+
+    /// The kinds of the two innermost open brackets (none, `(`, `[`, `{`: 0 to 3 each) as one
+    /// number below [`Brackets::KINDS`].
+    #[inline]
+    pub fn two_innermost(self) -> usize {
+        let kind = |byte: u32| match byte as u8 {
+            b'(' => 1,
+            b'[' => 2,
+            b'{' => 3,
+            _ => 0,
+        };
+        kind(self.open) | kind(self.open >> 8) << 2
+    }
+
+    /// The number of values of [`Brackets::two_innermost`].
+    pub const KINDS: usize = 16;
+}
 
 impl TextModel {
     pub fn new(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
@@ -55,7 +110,7 @@ impl TextModel {
             previous_first: 0,
             separators: 0,
             before_word: 0,
-            brackets: 0,
+            brackets: Brackets::default(),
             openers: [0; BRACKET_DEPTH],
         }
     }
@@ -90,17 +145,13 @@ impl Model for TextModel {
                     self.current = 0;
                 }
                 self.separators = self.separators << 8 | byte as u16;
-                match byte {
-                    b'(' | b'[' | b'{' => {
-                        self.brackets = self.brackets << 8 | byte as u32;
+                match self.brackets.follow(byte) {
+                    BracketChange::Opened => {
                         self.openers.copy_within(0..BRACKET_DEPTH - 1, 1);
                         self.openers[0] = combine(self.previous, byte as u64);
                     }
-                    b')' | b']' | b'}' => {
-                        self.brackets >>= 8;
-                        self.openers.copy_within(1.., 0);
-                    }
-                    _ => {}
+                    BracketChange::Closed => self.openers.copy_within(1.., 0),
+                    BracketChange::Unchanged => {}
                 }
             }
         }
@@ -114,7 +165,7 @@ impl Model for TextModel {
         contexts[2] = combine(combine(0x7E3, self.previous), c1 << 8 | self.first as u64);
         contexts[3] = combine(
             combine(0x7E4, self.current),
-            (self.brackets & 0xFF) as u64 * 256 + c1,
+            self.brackets.innermost() as u64 * 256 + c1,
         );
         contexts[4] = combine(combine(0x7E5, self.current), self.openers[0]);
     }
@@ -139,6 +190,22 @@ mod tests {
         };
         assert_ne!(context_after(b"end. The"), context_after(b"end, the"));
         assert_eq!(context_after(b"end. The"), context_after(b"stop. the"));
+    }
+
+    #[test]
+    fn brackets_nest() {
+        let mut brackets = Brackets::default();
+        for &b in b"a [[b (c {d" {
+            brackets.follow(b);
+        }
+        assert_eq!(brackets.innermost(), b'{');
+        assert_eq!(brackets.two_innermost(), 3 | 1 << 2);
+        for &b in b"}) x" {
+            brackets.follow(b);
+        }
+        assert_eq!(brackets.innermost(), b'[');
+        assert_eq!(brackets.two_innermost(), 2 | 2 << 2);
+        assert!(brackets.two_innermost() < Brackets::KINDS);
     }
 
     #[test]
