@@ -175,19 +175,21 @@ impl Model for TextModel {
 mod tests {
     use super::*;
 
+    /// The model's contexts after reading `text`.
+    fn contexts_after(text: &[u8]) -> [u64; 5] {
+        let mut model = TextModel::new(1 << 16, aizip_dict::default_classes());
+        let mut history = History::new(256);
+        let mut contexts = [0u64; 5];
+        for &b in text {
+            history.push(b);
+            model.update_byte(&history, &mut contexts);
+        }
+        contexts
+    }
+
     #[test]
     fn the_same_word_after_different_punctuation_differs() {
-        let classes = aizip_dict::default_classes();
-        let context_after = |text: &[u8]| {
-            let mut model = TextModel::new(1 << 16, classes);
-            let mut history = History::new(256);
-            let mut contexts = [0u64; 5];
-            for &b in text {
-                history.push(b);
-                model.update_byte(&history, &mut contexts);
-            }
-            contexts[0]
-        };
+        let context_after = |text: &[u8]| contexts_after(text)[0];
         assert_ne!(context_after(b"end. The"), context_after(b"end, the"));
         assert_eq!(context_after(b"end. The"), context_after(b"stop. the"));
     }
@@ -210,17 +212,6 @@ mod tests {
 
     #[test]
     fn brackets_and_what_opened_them_are_context() {
-        let classes = aizip_dict::default_classes();
-        let contexts_after = |text: &[u8]| {
-            let mut model = TextModel::new(1 << 16, classes);
-            let mut history = History::new(256);
-            let mut contexts = [0u64; 5];
-            for &b in text {
-                history.push(b);
-                model.update_byte(&history, &mut contexts);
-            }
-            contexts
-        };
         let [.., in_round, after_born] = contexts_after(b"x (born 19");
         let [.., in_square, after_see] = contexts_after(b"x [see 19");
         assert_ne!(in_round, in_square);
