@@ -195,12 +195,14 @@ pub fn decode<R: Read>(
                 c = (c << 1) | bit;
             }
             piece.push(c as u8);
+            // Checked every byte: a truncated or forged stream stops at once, before decoding
+            // garbage fills (and makes resident) tables sized for the length its header claims.
+            if decoder.overran() {
+                return Err(decoder.io_error().map_or(Error::Truncated, Error::Io));
+            }
         }
         if let Some(e) = decoder.io_error() {
             return Err(Error::Io(e));
-        }
-        if decoder.overran() {
-            return Err(Error::Truncated);
         }
         if codec.is_some() {
             transformed.extend_from_slice(&piece);
