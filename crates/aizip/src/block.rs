@@ -12,6 +12,9 @@ use std::io::{Read, Write};
 
 /// How often (in coded bytes) progress is reported and output flushed.
 pub const PROGRESS_INTERVAL: usize = 1 << 16;
+/// A decoder lets its tables use huge pages only if the block's stream has at least this many
+/// bytes (and its coded text is long enough, see [`EngineConfig::huge_pages`]).
+const HUGE_PAGE_STREAM: u64 = 1 << 14;
 
 /// Blocks shorter than this are coded both with and without the dictionary transform when it
 /// applies, and the smaller kept: on a short text the dictionary's listing can cost more than its
@@ -89,10 +92,9 @@ fn plan<'a>(
         stream_len: None,
     };
     let config = EngineConfig {
-        level: options.level,
-        input_len: coded.len() as u64,
         word_classes: codec.map_or_else(aizip_dict::default_classes, |c| c.space().classes()),
         disabled: options.disabled.clone(),
+        ..EngineConfig::new(options.level, coded.len() as u64)
     };
     (header, config, coded)
 }
@@ -176,7 +178,16 @@ pub fn decode<R: Read>(
         config.word_classes = codec.space().classes();
     }
     let coded_len = header.coded_len();
-    let mut decoder = Decoder::new(input);
+    // The header's length is only a claim: huge pages need a stream that is not tiny as well.
+    let mut head = Vec::new();
+    let mut input = input;
+    input
+        .by_ref()
+        .take(HUGE_PAGE_STREAM)
+        .read_to_end(&mut head)
+        .map_err(Error::Io)?;
+    config.huge_pages &= head.len() as u64 >= HUGE_PAGE_STREAM;
+    let mut decoder = Decoder::new(head.as_slice().chain(input));
     // An empty block needs no models (and a forged one gets no tables built for nothing).
     let mut predictor = (coded_len > 0).then(|| Predictor::new(&config, simd));
     let mut piece = Vec::with_capacity(PROGRESS_INTERVAL);

@@ -113,6 +113,10 @@ fn class_context(c0: usize, last: [u8; 3]) -> usize {
 
 impl Predictor {
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
+        aizip_models::table::with_huge_pages(config.huge_pages, || Predictor::build(config, simd))
+    }
+
+    fn build(config: &EngineConfig, simd: Simd) -> Self {
         let models = config.models();
         let mut tables = Vec::new();
         let mut context_ranges = Vec::new();

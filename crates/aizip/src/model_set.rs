@@ -196,7 +196,14 @@ pub struct EngineConfig {
     pub word_classes: [ByteClass; 256],
     /// Names of models to leave out (for ablation studies; such archives need the same setting).
     pub disabled: Vec<String>,
+    /// Whether the tables may use huge pages (see `aizip_models::table::with_huge_pages`): by
+    /// default when the coded text is at least [`HUGE_PAGE_INPUT`] long. A decoder also asks the
+    /// stream to prove that length. It changes speed and memory, never the coded bits.
+    pub huge_pages: bool,
 }
+
+/// Coded text from which the engine's tables use huge pages.
+pub const HUGE_PAGE_INPUT: u64 = 1 << 16;
 
 impl EngineConfig {
     pub fn new(level: u8, input_len: u64) -> Self {
@@ -205,6 +212,7 @@ impl EngineConfig {
             input_len,
             word_classes: aizip_dict::default_classes(),
             disabled: Vec::new(),
+            huge_pages: input_len >= HUGE_PAGE_INPUT,
         }
     }
 

@@ -7,7 +7,29 @@
 //! TLB misses of random access.
 
 use memmap2::MmapMut;
+use std::cell::Cell;
 use std::marker::PhantomData;
+
+thread_local! {
+    static HUGE_PAGES: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Runs `build` with huge pages allowed (or not) for the tables it creates on this thread.
+///
+/// A huge page is resident as soon as one byte of it is touched. That is what a large input
+/// wants (it touches every page anyway, and 2 MiB pages save TLB misses), but a small one, or a
+/// forged archive whose header claims a large input, would make gigabytes resident by touching a
+/// few bytes in each. The engine asks for huge pages only when its input is known to be large.
+pub fn with_huge_pages<T>(allowed: bool, build: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            HUGE_PAGES.set(self.0);
+        }
+    }
+    let _restore = Restore(HUGE_PAGES.replace(allowed));
+    build()
+}
 
 /// Asks the CPU to start loading the cache line holding `item` (a hint: no effect on results).
 #[inline(always)]
@@ -43,12 +65,13 @@ pub struct ZeroedTable<T: Zeroable> {
 }
 
 impl<T: Zeroable> ZeroedTable<T> {
-    /// A table of `len` zero elements. Panics only if the system refuses the address space.
+    /// A table of `len` zero elements, in huge pages where the system offers them and
+    /// [`with_huge_pages`] allows. Panics only if the system refuses the address space.
     pub fn new(len: usize) -> Self {
         let bytes = (len * std::mem::size_of::<T>()).max(1);
         let map = MmapMut::map_anon(bytes).expect("cannot reserve memory for a context table");
         #[cfg(target_os = "linux")]
-        if bytes >= 1 << 21 {
+        if bytes >= 1 << 21 && HUGE_PAGES.get() {
             // Only advice: without transparent huge pages the table simply uses 4 KiB pages.
             let _ = map.advise(memmap2::Advice::HugePage);
         }
@@ -91,5 +114,16 @@ mod tests {
         t.as_mut_slice()[12345] = 7;
         assert_eq!(t.as_slice()[12345], 7);
         assert_eq!(t.len(), 1 << 20);
+    }
+
+    #[test]
+    fn huge_pages_are_allowed_again_after_a_scope_without_them() {
+        assert!(HUGE_PAGES.get());
+        let inside = with_huge_pages(false, || {
+            let t = ZeroedTable::<u8>::new(4 << 20);
+            (HUGE_PAGES.get(), t.len())
+        });
+        assert_eq!(inside, (false, 4 << 20));
+        assert!(HUGE_PAGES.get());
     }
 }
