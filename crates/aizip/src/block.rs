@@ -165,7 +165,7 @@ pub fn decode<R: Read>(
     header: &BlockHeader,
     level: u8,
     simd: Simd,
-    input: R,
+    mut input: R,
     emit: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), Error> {
@@ -180,7 +180,6 @@ pub fn decode<R: Read>(
     let coded_len = header.coded_len();
     // The header's length is only a claim: huge pages need a stream that is not tiny as well.
     let mut head = Vec::new();
-    let mut input = input;
     input
         .by_ref()
         .take(HUGE_PAGE_STREAM)

@@ -58,7 +58,8 @@ pub struct Predictor {
     state_selectors: Vec<usize>,
     /// Strong levels: an APM on the partial byte and the last two bytes hashed to 10 bits.
     apm_order2: Option<Apm>,
-    /// Strong levels: the open brackets, for the bracket set.
+    /// The open brackets (followed at every level, a byte compare; only the strong levels'
+    /// bracket set reads them).
     brackets: Brackets,
     p: u32,
 }

@@ -23,12 +23,13 @@
 //! `(p − ½)` in the linear domain (`(p − 32768) / 128`), which lets the mixer trust confident
 //! predictions differently from their logits; a *deterministic* input, ±128 × n (n ≤ 15) when
 //! the node's history has seen n bits all of one value and 0 otherwise; and a *run* input. The
-//! run input comes from a second, direct-mapped table of 4-byte entries, one per byte context: `[check][run count][last byte]`,
-//! the byte that followed the context last time and how many times in a row it did. While the bits
-//! coded so far agree with that byte, its next bit is predicted with a probability learnt per
-//! (run count, bit, bit position) by another StateMap; otherwise the input is 0. A context that was
-//! always followed by the same byte (a *deterministic* context) is thus recognised after one
-//! occurrence, where the bit-history states need several.
+//! run input comes from a second, direct-mapped table of 4-byte entries, one per byte context:
+//! `[check][run count][last byte]`, the byte that followed the context last time and how many
+//! times in a row it did. While the bits coded so far agree with that byte, its next bit is
+//! predicted with a probability learnt per (run count, bit, bit position) by another StateMap;
+//! otherwise the input is 0. A context that was always followed by the same byte (a
+//! *deterministic* context) is thus recognised after one occurrence, where the bit-history
+//! states need several.
 
 use crate::logistic::stretch;
 use crate::model::Inputs;

@@ -1,10 +1,10 @@
 //! Large zero-initialised tables.
 //!
 //! Context tables are hundreds of megabytes (mixer weight sets, APMs and the match model's
-//! positions, read at random too, use the same tables). They are anonymous memory maps: the kernel hands out
-//! zeroed pages lazily (a table costs resident memory only where it is touched, so a small input
-//! stays small) and, where transparent huge pages are available on request, 2 MiB pages cut the
-//! TLB misses of random access.
+//! positions, read at random too, use the same tables). They are anonymous memory maps: the
+//! kernel hands out zeroed pages lazily (a table costs resident memory only where it is touched,
+//! so a small input stays small) and, where transparent huge pages are available on request and
+//! [`with_huge_pages`] allows them, 2 MiB pages cut the TLB misses of random access.
 
 use memmap2::MmapMut;
 use std::cell::Cell;

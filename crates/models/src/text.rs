@@ -36,6 +36,7 @@ pub struct TextModel {
     separators: u16,
     /// Separators before the current word, frozen when it started.
     before_word: u16,
+    /// The open brackets, followed on separator bytes (a bracket is never a letter or a code).
     brackets: Brackets,
     /// For each open bracket, the hash of the word before it and the bracket (innermost first).
     openers: [u64; BRACKET_DEPTH],
