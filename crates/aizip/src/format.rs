@@ -1,6 +1,7 @@
 //! The archive container: header fields, their encoding, and the errors of reading them.
 //! `docs/FORMAT.md` is the normative description; this module implements it.
 
+use aizip_dict::varint::{self, VarintError};
 use aizip_dict::CodeSpace;
 use std::io::{self, Read, Write};
 use thiserror::Error;
@@ -185,32 +186,18 @@ impl BlockHeader {
     }
 }
 
-fn write_varint(mut v: u64, out: &mut impl Write) -> io::Result<()> {
-    while v >= 0x80 {
-        out.write_all(&[(v as u8) | 0x80])?;
-        v >>= 7;
-    }
-    out.write_all(&[v as u8])
+fn write_varint(value: u64, out: &mut impl Write) -> io::Result<()> {
+    let mut bytes = Vec::with_capacity(varint::MAX_LEN);
+    varint::push(value, &mut bytes);
+    out.write_all(&bytes)
 }
 
 fn read_varint(input: &mut impl Read) -> Result<u64, Error> {
-    let mut v = 0u64;
-    for shift in (0..64).step_by(7) {
-        let mut byte = [0u8];
-        read_exact(input, &mut byte, Error::Truncated)?;
-        if shift == 63 && byte[0] > 1 {
-            return Err(Error::BadHeader("length overflows 64 bits"));
-        }
-        v |= ((byte[0] & 0x7F) as u64) << shift;
-        if byte[0] & 0x80 == 0 {
-            // One encoding per value: a zero final byte after others would be padding.
-            if byte[0] == 0 && shift > 0 {
-                return Err(Error::BadHeader("length padded with zero bytes"));
-            }
-            return Ok(v);
-        }
-    }
-    Err(Error::BadHeader("length overflows 64 bits"))
+    varint::read(input).map_err(|e| match e {
+        VarintError::Truncated => Error::Truncated,
+        VarintError::Malformed(problem) => Error::BadHeader(problem),
+        VarintError::Io(e) => Error::Io(e),
+    })
 }
 
 fn read_exact(input: &mut impl Read, buf: &mut [u8], short: Error) -> Result<(), Error> {

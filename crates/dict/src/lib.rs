@@ -17,6 +17,7 @@
 //! [`Identity`] is the reference for tests. [`ByteClass`] tells the word models how to read
 //! transformed text: a code is a word.
 
+pub mod varint;
 mod words;
 
 pub use words::{default_classes, ByteClass, CodeSpace, WordCodec};

@@ -27,6 +27,7 @@
 //! words are in alphabetical order and the code bytes ascend, so words sharing a stem get
 //! neighbouring codes.
 
+use crate::varint::{self, VarintError};
 use crate::DecodeError;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -392,7 +393,7 @@ impl WordCodec {
         let seconds = self.space.seconds();
         let mut out = Vec::with_capacity(input.len() / 2 + 16);
         let mut lower = Vec::new();
-        write_varint(self.words.len() as u64, &mut out);
+        varint::push(self.words.len() as u64, &mut out);
         for w in &self.words {
             out.extend_from_slice(w);
             out.push(b'\n');
@@ -443,7 +444,7 @@ impl WordCodec {
 
     /// The original of `encoded` (dictionary and body, as [`WordCodec::encode`] writes them).
     pub fn decode(&self, encoded: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        let (n_words, mut pos) = read_varint(encoded)?;
+        let (n_words, mut pos) = read_count(encoded)?;
         if n_words > self.space.capacity() as u64 {
             return Err(DecodeError::Corrupt("more words than codes"));
         }
@@ -558,23 +559,15 @@ impl crate::Transform for WordCodec {
     }
 }
 
-fn write_varint(mut v: u64, out: &mut Vec<u8>) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn read_varint(bytes: &[u8]) -> Result<(u64, usize), DecodeError> {
-    let mut v = 0u64;
-    for (i, &b) in bytes.iter().enumerate().take(10) {
-        v |= ((b & 0x7F) as u64) << (7 * i);
-        if b & 0x80 == 0 {
-            return Ok((v, i + 1));
-        }
-    }
-    Err(DecodeError::Truncated)
+/// The number at the start of `bytes` and the bytes it takes.
+fn read_count(mut bytes: &[u8]) -> Result<(u64, usize), DecodeError> {
+    let len = bytes.len();
+    let count = varint::read(&mut bytes).map_err(|e| match e {
+        VarintError::Malformed(problem) => DecodeError::Corrupt(problem),
+        // A slice can only run out.
+        VarintError::Truncated | VarintError::Io(_) => DecodeError::Truncated,
+    })?;
+    Ok((count, len - bytes.len()))
 }
 
 #[cfg(test)]
@@ -673,7 +666,7 @@ mod tests {
         let space = codec.space();
         assert!(!space.leads.is_empty());
         let roles = space.roles();
-        let (_, varint_len) = read_varint(&encoded).unwrap();
+        let (_, varint_len) = read_count(&encoded).unwrap();
         let listing: usize = codec.words.iter().map(|w| w.len() + 1).sum();
         let mut body = encoded[varint_len + listing..].iter();
         while let Some(&b) = body.next() {
