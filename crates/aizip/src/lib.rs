@@ -26,6 +26,8 @@
 mod block;
 pub mod engine;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod model_set;
 
 pub use aizip_mixer::Simd;

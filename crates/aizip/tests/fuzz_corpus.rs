@@ -1,5 +1,5 @@
 //! Replays the fuzzers' saved inputs (`fuzz/corpus/<target>/`) and every crash they ever found
-//! (`fuzz/regressions/<target>/`) with the fuzz targets' own checks, in the normal test suite: what
+//! (`fuzz/regressions/<target>/`) with the fuzz targets' own checks (`aizip::fuzz_checks`), in the normal test suite: what
 //! the fuzzers learnt stays tested on every build, without a fuzzer installed.
 
 use std::fs;
@@ -45,34 +45,15 @@ fn replay(target: &str, check: impl Fn(&[u8])) {
 
 #[test]
 fn decompress_corpus() {
-    replay("decompress", |bytes| {
-        let _ = aizip::decompress_to_vec(bytes);
-    });
+    replay("decompress", aizip::fuzz_checks::decompress);
 }
 
 #[test]
 fn dict_decode_corpus() {
-    replay("dict_decode", |bytes| {
-        if let Ok((space, used)) = aizip_dict::CodeSpace::from_bytes(bytes) {
-            let _ = aizip_dict::WordCodec::for_decoding(space).decode(&bytes[used..]);
-        }
-    });
+    replay("dict_decode", aizip::fuzz_checks::dict_decode);
 }
 
 #[test]
 fn round_trip_corpus() {
-    replay("round_trip", |data| {
-        let Some((&selector, input)) = data.split_first() else {
-            return;
-        };
-        for dictionary in [aizip::Dictionary::Forced, aizip::Dictionary::Off] {
-            let options = aizip::Options {
-                level: aizip::MIN_LEVEL + selector % aizip::MAX_LEVEL,
-                dictionary,
-                ..aizip::Options::default()
-            };
-            let archive = aizip::compress_to_vec(input, &options).unwrap();
-            assert!(aizip::decompress_to_vec(&archive).unwrap() == input);
-        }
-    });
+    replay("round_trip", aizip::fuzz_checks::round_trip);
 }

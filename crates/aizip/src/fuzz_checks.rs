@@ -1,0 +1,42 @@
+//! What each fuzz target checks, in one place: the targets in `fuzz/` call these, and the test
+//! suite replays the fuzzers' saved inputs through them (`tests/fuzz_corpus.rs`), so a target and
+//! its replay can never drift apart. Each function panics exactly when its property fails.
+
+use crate::{compress_to_vec, decompress_to_vec, Dictionary, Options, MAX_LEVEL, MIN_LEVEL};
+use aizip_dict::{CodeSpace, WordCodec};
+
+/// `round_trip`: any input survives compression and decompression, with and without the
+/// dictionary transform. The first byte picks the level (so every level's models are fuzzed);
+/// the rest is the input.
+pub fn round_trip(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else {
+        return;
+    };
+    for dictionary in [Dictionary::Forced, Dictionary::Off] {
+        let options = Options {
+            level: MIN_LEVEL + selector % MAX_LEVEL,
+            dictionary,
+            ..Options::default()
+        };
+        let archive = compress_to_vec(input, &options).expect("compression of a slice cannot fail");
+        let restored = decompress_to_vec(&archive).expect("own archive must decode");
+        assert!(
+            restored == input,
+            "round trip differs at level {}",
+            options.level
+        );
+    }
+}
+
+/// `decompress`: arbitrary bytes decompress to an error or some output, never a panic or a hang.
+pub fn decompress(data: &[u8]) {
+    let _ = decompress_to_vec(data);
+}
+
+/// `dict_decode`: the dictionary transform's decoder on arbitrary bytes (the first read as a
+/// code space, the rest as transformed text) returns an error or some output, never panics.
+pub fn dict_decode(data: &[u8]) {
+    if let Ok((space, used)) = CodeSpace::from_bytes(data) {
+        let _ = WordCodec::for_decoding(space).decode(&data[used..]);
+    }
+}
