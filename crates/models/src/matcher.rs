@@ -60,12 +60,22 @@ pub struct MatchModel {
     context_bytes: usize,
     /// Bytes a candidate must share with the current text (hashed to find it).
     min_match: u64,
-    /// Hash of the last `min_match` bytes (for `min_match` > 8; `last8` serves shorter ones).
-    window: u64,
-    /// `WINDOW_MULTIPLIER^min_match`: the weight of the byte leaving the window.
-    leaving_weight: u64,
+    /// How those bytes are hashed.
+    key: MatchKey,
     /// Whether this model's match state goes into the [`BitContext`] (the primary model).
     publishes: bool,
+}
+
+/// How the last `min_match` bytes become the key of the position table.
+enum MatchKey {
+    /// Up to 8 bytes: taken straight from the history's last eight.
+    LastBytes,
+    /// More: a rolling hash, updated by each byte entering and the one leaving the window.
+    Rolling {
+        window: u64,
+        /// `WINDOW_MULTIPLIER^min_match`: the weight of the byte leaving the window.
+        leaving_weight: u64,
+    },
 }
 
 /// Multiplier of the rolling window hash.
@@ -85,8 +95,7 @@ impl MatchModel {
             map: StateMap::new(1023),
             context_bytes: 0,
             min_match: MIN_MATCH,
-            window: 0,
-            leaving_weight: 0,
+            key: MatchKey::LastBytes,
             publishes: true,
         }
     }
@@ -98,7 +107,10 @@ impl MatchModel {
         assert!((9..=MAX_VERIFY).contains(&min_match));
         MatchModel {
             min_match,
-            leaving_weight: (0..min_match).fold(1u64, |p, _| p.wrapping_mul(WINDOW_MULTIPLIER)),
+            key: MatchKey::Rolling {
+                window: 0,
+                leaving_weight: (0..min_match).fold(1, |p, _| p.wrapping_mul(WINDOW_MULTIPLIER)),
+            },
             publishes: false,
             ..MatchModel::new(table_bits)
         }
@@ -180,21 +192,23 @@ impl Model for MatchModel {
             };
             *context = finalize(0x3A7C_0000_0000 ^ expected << 8 ^ history.back(1) as u64);
         }
-        let key = if self.min_match > 8 {
-            // Roll the window: add the new byte, remove the one that left it.
-            let leaving = if len > self.min_match {
-                history.back(self.min_match + 1) as u64
-            } else {
-                0
-            };
-            self.window = self
-                .window
-                .wrapping_mul(WINDOW_MULTIPLIER)
-                .wrapping_add(history.back(1) as u64)
-                .wrapping_sub(leaving.wrapping_mul(self.leaving_weight));
-            self.window
-        } else {
-            history.last8() & (u64::MAX >> (64 - 8 * self.min_match))
+        let key = match &mut self.key {
+            MatchKey::LastBytes => history.last8() & (u64::MAX >> (64 - 8 * self.min_match)),
+            MatchKey::Rolling {
+                window,
+                leaving_weight,
+            } => {
+                let leaving = if len > self.min_match {
+                    history.back(self.min_match + 1) as u64
+                } else {
+                    0
+                };
+                *window = window
+                    .wrapping_mul(WINDOW_MULTIPLIER)
+                    .wrapping_add(history.back(1) as u64)
+                    .wrapping_sub(leaving.wrapping_mul(*leaving_weight));
+                *window
+            }
         };
         if len >= self.min_match {
             let slot = finalize(key) as usize & self.mask;

@@ -21,13 +21,12 @@
 
 use crate::context_map::combine;
 use crate::model::{History, Model};
-use crate::word::WordBytes;
+use crate::word::{WordReader, WordStep};
 use aizip_dict::ByteClass;
 
 pub struct TextModel {
     table_bytes: usize,
-    bytes: WordBytes,
-    current: u64,
+    reader: WordReader,
     previous: u64,
     /// First byte of the current and of the previous word.
     first: u8,
@@ -104,8 +103,7 @@ impl TextModel {
     pub fn new(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
         TextModel {
             table_bytes,
-            bytes: WordBytes::new(classes),
-            current: 0,
+            reader: WordReader::new(classes),
             previous: 0,
             first: 0,
             previous_first: 0,
@@ -129,21 +127,16 @@ impl Model for TextModel {
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let byte = history.back(1);
-        match self.bytes.class(byte) {
-            ByteClass::Letter | ByteClass::Lead => {
-                let folded = byte.to_ascii_lowercase();
-                if self.current == 0 {
-                    self.first = folded;
-                    self.before_word = self.separators;
-                }
-                self.current = combine(self.current, folded as u64 + 1);
+        match self.reader.read(byte) {
+            WordStep::Letter { first: true } => {
+                self.first = byte.to_ascii_lowercase();
+                self.before_word = self.separators;
             }
-            ByteClass::Flag => {}
-            ByteClass::Separator => {
-                if self.current != 0 {
-                    self.previous = self.current;
+            WordStep::Letter { first: false } | WordStep::Flag => {}
+            WordStep::Separator { ended } => {
+                if let Some(word) = ended {
+                    self.previous = word;
                     self.previous_first = self.first;
-                    self.current = 0;
                 }
                 self.separators = self.separators << 8 | byte as u16;
                 match self.brackets.follow(byte) {
@@ -156,19 +149,20 @@ impl Model for TextModel {
                 }
             }
         }
+        let current = self.reader.current();
         let c1 = byte as u64;
         let c2 = history.back(2) as u64;
-        contexts[0] = combine(combine(0x7E1, self.current), self.before_word as u64);
+        contexts[0] = combine(combine(0x7E1, current), self.before_word as u64);
         contexts[1] = combine(
-            combine(0x7E2, self.current),
+            combine(0x7E2, current),
             (self.previous_first as u64) << 8 | c2,
         );
         contexts[2] = combine(combine(0x7E3, self.previous), c1 << 8 | self.first as u64);
         contexts[3] = combine(
-            combine(0x7E4, self.current),
+            combine(0x7E4, current),
             self.brackets.innermost() as u64 * 256 + c1,
         );
-        contexts[4] = combine(combine(0x7E5, self.current), self.openers[0]);
+        contexts[4] = combine(combine(0x7E5, current), self.openers[0]);
     }
 }
 

@@ -14,31 +14,63 @@ use aizip_dict::ByteClass;
 
 const MAX_WORDS: usize = 4;
 
-/// Reads bytes as word classes: the byte after a 2-byte code's lead completes the code, so it
-/// counts as a letter whatever its own class.
+/// Reads text into words, byte by byte: keeps the hash of the current word's case-folded bytes
+/// (the word and text models share this reading). The byte after a 2-byte code's lead completes
+/// the code, so it counts as a letter whatever its own class.
 #[derive(Clone)]
-pub struct WordBytes {
+pub struct WordReader {
     classes: [ByteClass; 256],
     after_lead: bool,
+    current: u64,
 }
 
-impl WordBytes {
+/// What one byte did to the word being read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WordStep {
+    /// A letter (or code byte) of the current word; `first` if it started the word.
+    Letter { first: bool },
+    /// A capitalisation flag: it belongs to the next word and changes nothing.
+    Flag,
+    /// A separator; `ended` is the hash of the word it ended, if any.
+    Separator { ended: Option<u64> },
+}
+
+impl WordReader {
     pub fn new(classes: [ByteClass; 256]) -> Self {
-        WordBytes {
+        WordReader {
             classes,
             after_lead: false,
+            current: 0,
         }
     }
 
-    /// The class of the next byte of the text.
+    /// Reads the next byte of the text.
     #[inline]
-    pub fn class(&mut self, byte: u8) -> ByteClass {
-        if std::mem::take(&mut self.after_lead) {
-            return ByteClass::Letter;
+    pub fn read(&mut self, byte: u8) -> WordStep {
+        let class = if std::mem::take(&mut self.after_lead) {
+            ByteClass::Letter
+        } else {
+            let class = self.classes[byte as usize];
+            self.after_lead = class == ByteClass::Lead;
+            class
+        };
+        match class {
+            ByteClass::Letter | ByteClass::Lead => {
+                let first = self.current == 0;
+                self.current = combine(self.current, byte.to_ascii_lowercase() as u64 + 1);
+                WordStep::Letter { first }
+            }
+            ByteClass::Flag => WordStep::Flag,
+            ByteClass::Separator => WordStep::Separator {
+                ended: (self.current != 0).then(|| std::mem::take(&mut self.current)),
+            },
         }
-        let class = self.classes[byte as usize];
-        self.after_lead = class == ByteClass::Lead;
-        class
+    }
+
+    /// The hash of the word read so far (0 between words).
+    #[inline]
+    pub fn current(&self) -> u64 {
+        self.current
     }
 }
 
@@ -46,10 +78,9 @@ pub struct WordModel {
     words: usize,
     /// Leave out the word just before the current one (`words` then counts it all the same).
     skip: bool,
-    current: u64,
     previous: [u64; MAX_WORDS],
     table_bytes: usize,
-    bytes: WordBytes,
+    reader: WordReader,
 }
 
 impl WordModel {
@@ -60,10 +91,9 @@ impl WordModel {
         WordModel {
             words,
             skip: false,
-            current: 0,
             previous: [0; MAX_WORDS],
             table_bytes,
-            bytes: WordBytes::new(classes),
+            reader: WordReader::new(classes),
         }
     }
 }
@@ -94,24 +124,13 @@ impl Model for WordModel {
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let byte = history.back(1);
-        match self.bytes.class(byte) {
-            ByteClass::Letter => {
-                self.current = combine(self.current, byte.to_ascii_lowercase() as u64 + 1)
-            }
-            ByteClass::Lead => self.current = combine(self.current, byte as u64 + 1),
-            ByteClass::Flag => {}
-            ByteClass::Separator => {
-                if self.current != 0 {
-                    self.previous.copy_within(0..MAX_WORDS - 1, 1);
-                    self.previous[0] = self.current;
-                    self.current = 0;
-                }
-            }
+        if let WordStep::Separator { ended: Some(word) } = self.reader.read(byte) {
+            self.previous.copy_within(0..MAX_WORDS - 1, 1);
+            self.previous[0] = word;
         }
-        let mut h = if self.current != 0 {
-            self.current
-        } else {
-            combine(0x5EED, byte as u64)
+        let mut h = match self.reader.current() {
+            0 => combine(0x5EED, byte as u64),
+            word => word,
         };
         let skipped = self.skip as usize;
         for &w in &self.previous[skipped..self.words - 1] {
