@@ -21,11 +21,12 @@ pub fn dot(simd: Simd, inputs: &[i32], weights: &[i32]) -> i32 {
     match simd {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Simd::Avx2 is only offered when the CPU supports AVX2; lengths checked above.
-        Simd::Avx2 => unsafe { avx2::dot(inputs, weights) },
+        Simd::Avx2 => unsafe { Avx2::dot(inputs, weights) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Simd::Avx512 is only offered when the CPU supports AVX-512F; lengths checked.
-        Simd::Avx512 => unsafe { avx512::dot(inputs, weights) },
-        _ => scalar::dot(inputs, weights),
+        Simd::Avx512 => unsafe { Avx512::dot(inputs, weights) },
+        // SAFETY: the scalar path runs anywhere; lengths checked above.
+        _ => unsafe { Scalar::dot(inputs, weights) },
     }
 }
 
@@ -36,17 +37,77 @@ pub fn train(simd: Simd, inputs: &[i32], weights: &mut [i32], err: i32) {
     match simd {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot.
-        Simd::Avx2 => unsafe { avx2::train(inputs, weights, err) },
+        Simd::Avx2 => unsafe { Avx2::train(inputs, weights, err) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as in dot.
-        Simd::Avx512 => unsafe { avx512::train(inputs, weights, err) },
-        _ => scalar::train(inputs, weights, err),
+        Simd::Avx512 => unsafe { Avx512::train(inputs, weights, err) },
+        // SAFETY: as in dot.
+        _ => unsafe { Scalar::train(inputs, weights, err) },
+    }
+}
+
+/// One instruction-set path's [`dot`] and [`train`], for callers that choose the path once for
+/// many vectors: the mixer runs all its sets inside one function compiled for the path, where
+/// these inline (see `Mixer::mix`).
+pub(crate) trait Kernel {
+    /// # Safety
+    /// The CPU supports the path; both slices hold the same multiple of [`LANES`] elements.
+    unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32;
+    /// # Safety
+    /// As for [`Kernel::dot`].
+    unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32);
+}
+
+pub(crate) struct Scalar;
+
+impl Kernel for Scalar {
+    #[inline(always)]
+    unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
+        scalar::dot(inputs, weights)
+    }
+
+    #[inline(always)]
+    unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
+        scalar::train(inputs, weights, err)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct Avx2;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2 {
+    #[inline(always)]
+    unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
+        avx2::dot(inputs, weights)
+    }
+
+    #[inline(always)]
+    unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
+        avx2::train(inputs, weights, err)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct Avx512;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx512 {
+    #[inline(always)]
+    unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
+        avx512::dot(inputs, weights)
+    }
+
+    #[inline(always)]
+    unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
+        avx512::train(inputs, weights, err)
     }
 }
 
 mod scalar {
     use super::WEIGHT_LIMIT;
 
+    #[inline(always)]
     pub fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
         inputs
             .iter()
@@ -54,6 +115,7 @@ mod scalar {
             .fold(0i32, |sum, (&x, &w)| sum.wrapping_add((x * w) >> 8))
     }
 
+    #[inline(always)]
     pub fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
         for (w, &x) in weights.iter_mut().zip(inputs) {
             *w = (*w + ((x * err + (1 << 13)) >> 14)).clamp(-WEIGHT_LIMIT, WEIGHT_LIMIT);
@@ -69,6 +131,7 @@ mod avx2 {
     /// # Safety
     /// AVX2 must be available; both slices hold the same multiple of [`LANES`] elements.
     #[target_feature(enable = "avx2")]
+    #[inline]
     pub unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
         let mut acc = _mm256_setzero_si256();
         let (x, w) = (
@@ -92,6 +155,7 @@ mod avx2 {
     /// # Safety
     /// As for [`dot`].
     #[target_feature(enable = "avx2")]
+    #[inline]
     pub unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
         let err = _mm256_set1_epi32(err);
         let round = _mm256_set1_epi32(1 << 13);
@@ -134,6 +198,7 @@ mod avx512 {
     /// # Safety
     /// AVX-512F must be available; both slices hold the same multiple of [`LANES`] elements.
     #[target_feature(enable = "avx512f")]
+    #[inline]
     pub unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
         let mut acc = _mm512_setzero_si512();
         for start in (0..inputs.len()).step_by(WIDE) {
@@ -148,6 +213,7 @@ mod avx512 {
     /// # Safety
     /// As for [`dot`].
     #[target_feature(enable = "avx512f")]
+    #[inline]
     pub unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
         let err = _mm512_set1_epi32(err);
         let round = _mm512_set1_epi32(1 << 13);

@@ -44,7 +44,9 @@
 //! mixer.inputs() ← models      mixer.select(k, ctx) for each set      p = mixer.mix()
 //! p' = apm.refine(p, ctx) …        code the bit      mixer.update(bit); apm.update(bit) …
 //! ```
-//! Everything is integer arithmetic: identical results on every machine.
+//! Everything is integer arithmetic: identical results on every machine. [`Mixer::mix`] and
+//! [`Mixer::update`] choose the instruction-set path once per bit and run every set inside one
+//! function compiled for it, so the kernels of [`dot`] inline there.
 
 mod apm;
 mod dot;
@@ -52,6 +54,8 @@ mod simd;
 
 pub use apm::Apm;
 pub use dot::{dot, train, LANES, WEIGHT_LIMIT};
+
+use dot::Kernel;
 pub use simd::Simd;
 
 use aizip_models::logistic::{squash, STRETCH_MAX};
@@ -147,13 +151,19 @@ impl WeightSet {
     }
 
     /// Rounded, clamped logit of the selected vector applied to `inputs`.
-    #[inline]
-    fn mix(&self, simd: Simd, inputs: &[i32]) -> i32 {
-        (dot(simd, inputs, self.vector()) >> 8).clamp(-STRETCH_MAX, STRETCH_MAX)
+    ///
+    /// # Safety
+    /// The CPU supports `K`'s path; `inputs` is `width` long.
+    #[inline(always)]
+    unsafe fn mix<K: Kernel>(&self, inputs: &[i32]) -> i32 {
+        debug_assert_eq!(inputs.len(), self.width);
+        (K::dot(inputs, self.vector()) >> 8).clamp(-STRETCH_MAX, STRETCH_MAX)
     }
 
+    /// # Safety
+    /// As for [`WeightSet::mix`].
     #[inline(always)]
-    fn train(&mut self, simd: Simd, inputs: &[i32], bit: u32, p: u32) {
+    unsafe fn train<K: Kernel>(&mut self, inputs: &[i32], bit: u32, p: u32) {
         let n = self.updates[self.selected] as usize;
         let boost = NEW_VECTOR_BOOSTS.get(n).map_or(0, |&b| b as i32);
         self.updates[self.selected] = (n + 1).min(BOOSTED_UPDATES) as u16;
@@ -164,8 +174,8 @@ impl WeightSet {
         let rate = self.settled_rate + ((self.settled_rate * boost) >> 12);
         let err = error(bit, p, rate);
         let start = self.selected * self.width;
-        train(
-            simd,
+        debug_assert_eq!(inputs.len(), self.width);
+        K::train(
             inputs,
             &mut self.weights.as_mut_slice()[start..start + self.width],
             err,
@@ -186,6 +196,33 @@ pub struct Mixer {
     hidden_p: Vec<u32>,
     output: WeightSet,
     p: u32,
+}
+
+/// Calls `$method` (a `Mixer` method generic over the [`Kernel`], taking the coded bit) with the
+/// kernel of the mixer's path, inside a function compiled for that instruction set.
+macro_rules! with_kernel {
+    ($mixer:expr, $method:ident, $bit:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2(mixer: &mut Mixer, bit: u32) -> u32 {
+            mixer.$method::<dot::Avx2>(bit)
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn avx512(mixer: &mut Mixer, bit: u32) -> u32 {
+            mixer.$method::<dot::Avx512>(bit)
+        }
+        match $mixer.simd {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: Simd::Avx2 is only offered when the CPU supports AVX2.
+            Simd::Avx2 => unsafe { avx2($mixer, $bit) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: Simd::Avx512 is only offered when the CPU supports AVX-512F.
+            Simd::Avx512 => unsafe { avx512($mixer, $bit) },
+            // SAFETY: the scalar path runs anywhere.
+            _ => unsafe { $mixer.$method::<dot::Scalar>($bit) },
+        }
+    }};
 }
 
 impl Mixer {
@@ -263,23 +300,38 @@ impl Mixer {
             .as_slice()
             .iter()
             .all(|x| x.abs() <= STRETCH_MAX));
-        let inputs = self.inputs.padded();
-        for (k, set) in self.sets.iter().enumerate() {
-            let s = set.mix(self.simd, inputs);
-            self.hidden[k] = s;
-            self.hidden_p[k] = squash(s);
-        }
-        self.p = squash(self.output.mix(self.simd, &self.hidden));
-        self.p
+        with_kernel!(self, mix_with, 0)
     }
 
     /// Trains every selected weight vector on the coded bit.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        for (k, set) in self.sets.iter_mut().enumerate() {
-            set.train(self.simd, self.inputs.padded(), bit, self.hidden_p[k]);
+        with_kernel!(self, update_with, bit);
+    }
+
+    /// # Safety
+    /// The CPU supports `K`'s path. (`_bit` is unused: [`with_kernel`] passes one to every method.)
+    #[inline(always)]
+    unsafe fn mix_with<K: Kernel>(&mut self, _bit: u32) -> u32 {
+        let inputs = self.inputs.padded();
+        for (k, set) in self.sets.iter().enumerate() {
+            let s = set.mix::<K>(inputs);
+            self.hidden[k] = s;
+            self.hidden_p[k] = squash(s);
         }
-        self.output.train(self.simd, &self.hidden, bit, self.p);
+        self.p = squash(self.output.mix::<K>(&self.hidden));
+        self.p
+    }
+
+    /// # Safety
+    /// As for [`Mixer::mix_with`]. Returns 0 (the shape [`with_kernel`] asks for).
+    #[inline(always)]
+    unsafe fn update_with<K: Kernel>(&mut self, bit: u32) -> u32 {
+        for (k, set) in self.sets.iter_mut().enumerate() {
+            set.train::<K>(self.inputs.padded(), bit, self.hidden_p[k]);
+        }
+        self.output.train::<K>(&self.hidden, bit, self.p);
+        0
     }
 }
 
