@@ -65,6 +65,8 @@ pub enum ByteClass {
     /// A flag that belongs to the following word (capitalisation): words are the same with or
     /// without it.
     Flag,
+    /// The escape: it ends a word like a separator, and the byte after it is literal text.
+    Escape,
 }
 
 /// Which byte values carry codes. See the module documentation.
@@ -109,7 +111,7 @@ impl CodeSpace {
         for (b, role) in self.roles().iter().enumerate() {
             classes[b] = match role {
                 Role::Literal => classes[b],
-                Role::Escape => ByteClass::Separator,
+                Role::Escape => ByteClass::Escape,
                 Role::Capital | Role::Upper => ByteClass::Flag,
                 Role::Single(_) => ByteClass::Letter,
                 Role::Lead(_) => ByteClass::Lead,

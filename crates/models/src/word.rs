@@ -61,7 +61,7 @@ impl WordReader {
                 WordStep::Letter { first }
             }
             ByteClass::Flag => WordStep::Flag,
-            ByteClass::Separator => WordStep::Separator {
+            ByteClass::Separator | ByteClass::Escape => WordStep::Separator {
                 ended: (self.current != 0).then(|| std::mem::take(&mut self.current)),
             },
         }
