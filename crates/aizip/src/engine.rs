@@ -73,6 +73,21 @@ pub struct Predictor {
 const OUTPUT_CONTEXTS: usize = SURROUNDINGS * 256;
 /// Values of [`surroundings`].
 const SURROUNDINGS: usize = Brackets::KINDS * 8;
+/// The strong levels' second layer-2 set: the partial byte × [`surroundings`] with the brackets ×
+/// a quarter of the match-length bucket. Averaged with the first, it gains 0.2% on w2m and 0.16%
+/// on enwik8-head at level 9, 0.01-0.11% on plain text and binary files.
+const STRONG_OUTPUT_CONTEXTS: usize = SURROUNDINGS * 4 * 256;
+const OUTPUT_SELECTORS: [usize; 2] = [OUTPUT_CONTEXTS, STRONG_OUTPUT_CONTEXTS];
+
+/// The layer-2 sets a level uses: the default level keeps one for speed (a second costs about 8%
+/// more instructions there).
+fn output_selectors(level: u8) -> &'static [usize] {
+    if level >= STRONG_LEVEL {
+        &OUTPUT_SELECTORS
+    } else {
+        &OUTPUT_SELECTORS[..1]
+    }
+}
 /// APM contexts: partial byte × last byte; match state × partial byte; partial byte × hashed
 /// last two bytes.
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
@@ -99,7 +114,7 @@ pub fn mixer_inputs(models: &[Box<dyn Model>], detail: Detail) -> usize {
 /// Bytes of mixer weights and APM tables of a predictor with `inputs` inputs at `level`.
 pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
     let strong = level >= STRONG_LEVEL;
-    Mixer::bytes(inputs, selectors(level), OUTPUT_CONTEXTS)
+    Mixer::bytes(inputs, selectors(level), output_selectors(level))
         + Apm::bytes(APM_ORDER1_CONTEXTS)
         + Apm::bytes(APM_MATCH_CONTEXTS)
         + if strong {
@@ -110,11 +125,13 @@ pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
 }
 
 /// Where the coder is, which says which layer-1 set to trust: the [`TEXT_CLASS`] of the last
-/// byte (better than the bit position alone: 0.1-0.3% smaller archives at levels 6 and 9) and,
-/// below [`STRONG_LEVEL`], the two innermost open [`Brackets`], which tell a link, a template or
-/// a remark from running text (level 6: w2m -0.45%, enwik8-head -0.42%; plain English +0.05%,
-/// binary files 0). The strong levels have a bracket weight set instead: there the brackets
-/// gained 0.06-0.14% on wiki text and lost as much on plain English.
+/// byte (better than the bit position alone: 0.1-0.3% smaller archives at levels 6 and 9) and
+/// the two innermost open [`Brackets`] (if given), which tell a link, a template or a remark from
+/// running text. The first layer-2 set sees the brackets below [`STRONG_LEVEL`] (level 6: w2m
+/// -0.45%, enwik8-head -0.42%; plain English +0.05%, binary files 0); the strong levels have a
+/// bracket weight set, and there the brackets serve better in a second layer-2 set (see
+/// [`STRONG_OUTPUT_CONTEXTS`]) than in the first (0.06-0.14% gained on wiki text, as much lost on
+/// plain English).
 #[inline]
 fn surroundings(brackets: Option<Brackets>, c1: u8) -> usize {
     brackets.map_or(0, Brackets::two_innermost) * 8 + TEXT_CLASS[c1 as usize] as usize
@@ -168,7 +185,13 @@ impl Predictor {
             Detail::Rich => 192,
         };
         let mut predictor = Predictor {
-            mixer: Mixer::new(simd, inputs, selectors(config.level), rate, OUTPUT_CONTEXTS),
+            mixer: Mixer::new(
+                simd,
+                inputs,
+                selectors(config.level),
+                rate,
+                output_selectors(config.level),
+            ),
             models,
             context_ranges,
             bit_models,
@@ -285,7 +308,11 @@ impl Predictor {
         }
         let output_brackets = self.apm_order2.is_none().then_some(self.brackets);
         self.mixer
-            .select_output(surroundings(output_brackets, c1 as u8) * 256 + c0);
+            .select_output(0, surroundings(output_brackets, c1 as u8) * 256 + c0);
+        if self.mixer.output_sets() > 1 {
+            let surrounded = surroundings(Some(self.brackets), c1 as u8) * 4 + match_bucket / 4;
+            self.mixer.select_output(1, surrounded * 256 + c0);
+        }
         let p_mix = self.mixer.mix();
 
         let p1 = self.apm_order1.refine(p_mix, c0 | c1 << 8);

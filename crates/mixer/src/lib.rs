@@ -29,9 +29,11 @@
 //! rate).
 //!
 //! ## Layer 2
-//! The outputs `s_k` of all sets are mixed again by one more weight vector (chosen by its own
-//! small context), trained the same way at a lower rate: each set specialises on its context and
-//! the second layer learns which specialist to trust. See [`Mixer`].
+//! The outputs `s_k` of all sets are mixed again by the weight vector of an *output* set, chosen
+//! by its own small context and trained the same way at a lower rate: each layer-1 set
+//! specialises on its context and layer 2 learns which specialist to trust. A mixer may have two
+//! output sets, which judge the specialists in different contexts: their logits are averaged,
+//! `s = (o_1 + o_2) >> 1`, and each is trained on its own prediction `squash(o_j)`. See [`Mixer`].
 //!
 //! ## SSE / APM
 //! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
@@ -194,7 +196,10 @@ pub struct Mixer {
     sets: Vec<WeightSet>,
     hidden: Vec<i32>,
     hidden_p: Vec<u32>,
-    output: WeightSet,
+    /// One or two.
+    outputs: Vec<WeightSet>,
+    /// Each output set's logit for the current bit.
+    output_logits: [i32; 2],
     p: u32,
 }
 
@@ -228,36 +233,45 @@ macro_rules! with_kernel {
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts), trained at `rate` (see the crate documentation; the more inputs,
-    /// the lower the best rate: 512 suits about 10, 192 some 60 to 130), and a layer-2 vector
-    /// chosen among `output_contexts`.
+    /// the lower the best rate: 512 suits about 10, 192 some 60 to 130), and one layer-2 set per
+    /// entry of `output_selectors` (one or two).
     pub fn new(
         simd: Simd,
         inputs: usize,
         selectors: &[usize],
         rate: i32,
-        output_contexts: usize,
+        output_selectors: &[usize],
     ) -> Self {
+        assert!(
+            (1..=2).contains(&output_selectors.len()),
+            "a mixer has one or two output sets"
+        );
         let sets: Vec<WeightSet> = selectors
             .iter()
             .map(|&n| WeightSet::new(inputs, n, rate))
             .collect();
-        let output = WeightSet::new(sets.len(), output_contexts, OUTPUT_RATE);
+        let outputs: Vec<WeightSet> = output_selectors
+            .iter()
+            .map(|&n| WeightSet::new(sets.len(), n, OUTPUT_RATE))
+            .collect();
         Mixer {
             simd,
             inputs: Inputs::with_capacity(sets.first().map_or(LANES, |s| s.width)),
-            hidden: vec![0; output.width],
+            hidden: vec![0; outputs[0].width],
             hidden_p: vec![32768; sets.len()],
             sets,
-            output,
+            outputs,
+            output_logits: [0; 2],
             p: 32768,
         }
     }
 
-    /// Bytes of weights `Mixer::new(_, inputs, selectors, _, output_contexts)` holds.
-    pub fn bytes(inputs: usize, selectors: &[usize], output_contexts: usize) -> usize {
+    /// Bytes of weights `Mixer::new(_, inputs, selectors, _, output_selectors)` holds.
+    pub fn bytes(inputs: usize, selectors: &[usize], output_selectors: &[usize]) -> usize {
         // Each vector: its weights and its update count.
         let vector = |n: usize| n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>() + 2;
-        selectors.iter().sum::<usize>() * vector(inputs) + output_contexts * vector(selectors.len())
+        selectors.iter().sum::<usize>() * vector(inputs)
+            + output_selectors.iter().sum::<usize>() * vector(selectors.len())
     }
 
     /// Starts loading the vector that `context` of set `set` selects: for a set with more
@@ -279,10 +293,23 @@ impl Mixer {
         self.sets[set].select(context);
     }
 
-    /// Chooses the layer-2 context for the next bit.
+    /// Number of layer-2 sets.
     #[inline]
-    pub fn select_output(&mut self, context: usize) {
-        self.output.select(context);
+    pub fn output_sets(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// Chooses the context of layer-2 set `set` for the next bit.
+    #[inline]
+    pub fn select_output(&mut self, set: usize, context: usize) {
+        self.outputs[set].select(context);
+    }
+
+    /// Starts loading the vector that `context` of layer-2 set `set` selects (see
+    /// [`Mixer::prefetch`]).
+    #[inline]
+    pub fn prefetch_output(&self, set: usize, context: usize) {
+        self.outputs[set].prefetch(context);
     }
 
     /// The input buffer: clear it, push the inputs (each within ±2047), then [`Mixer::mix`].
@@ -319,7 +346,13 @@ impl Mixer {
             self.hidden[k] = s;
             self.hidden_p[k] = squash(s);
         }
-        self.p = squash(self.output.mix::<K>(&self.hidden));
+        let mut sum = 0;
+        for (logit, output) in self.output_logits.iter_mut().zip(&self.outputs) {
+            *logit = output.mix::<K>(&self.hidden);
+            sum += *logit;
+        }
+        // One or two sets: their average.
+        self.p = squash(sum >> (self.outputs.len() - 1));
         self.p
     }
 
@@ -330,7 +363,13 @@ impl Mixer {
         for (k, set) in self.sets.iter_mut().enumerate() {
             set.train::<K>(self.inputs.padded(), bit, self.hidden_p[k]);
         }
-        self.output.train::<K>(&self.hidden, bit, self.p);
+        if let [output] = &mut self.outputs[..] {
+            output.train::<K>(&self.hidden, bit, self.p);
+        } else {
+            for (output, &logit) in self.outputs.iter_mut().zip(&self.output_logits) {
+                output.train::<K>(&self.hidden, bit, squash(logit));
+            }
+        }
         0
     }
 }
@@ -346,14 +385,14 @@ mod tests {
 
     #[test]
     fn bytes_counts_every_weight_and_count() {
-        let m = Mixer::new(Simd::Scalar, 21, &[3, 256, 7], 512, 8);
+        let m = Mixer::new(Simd::Scalar, 21, &[3, 256, 7], 512, &[8, 5]);
         let held: usize = m
             .sets
             .iter()
-            .chain([&m.output])
+            .chain(&m.outputs)
             .map(|s| s.weights.len() * 4 + s.updates.len() * 2)
             .sum();
-        assert_eq!(Mixer::bytes(21, &[3, 256, 7], 8), held);
+        assert_eq!(Mixer::bytes(21, &[3, 256, 7], &[8, 5]), held);
     }
 
     #[test]
@@ -367,7 +406,7 @@ mod tests {
     #[test]
     fn learns_to_trust_the_right_input() {
         // Input 0 is informative, input 1 is noise; the mixer must learn to follow input 0.
-        let mut m = Mixer::new(Simd::detect(), 2, &[1, 2], 512, 1);
+        let mut m = Mixer::new(Simd::detect(), 2, &[1, 2], 512, &[1]);
         let mut seed = 12345u32;
         let mut cost = 0.0;
         for i in 0..20_000 {
@@ -376,7 +415,7 @@ mod tests {
             let noise = ((seed >> 8) & 0x3FF) as i32 - 512;
             m.select(0, 0);
             m.select(1, (i & 1) as usize);
-            m.select_output(0);
+            m.select_output(0, 0);
             let inputs = m.inputs();
             inputs.clear();
             inputs.push(if bit == 1 { 600 } else { -600 });
