@@ -58,51 +58,38 @@ pub(crate) trait Kernel {
     unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32);
 }
 
-pub(crate) struct Scalar;
+/// Implements [`Kernel`] for the path `$path` with the `dot` and `train` of module `$module`.
+macro_rules! kernel {
+    ($(#[$attr:meta])* $path:ident, $module:ident) => {
+        $(#[$attr])*
+        pub(crate) struct $path;
 
-impl Kernel for Scalar {
-    #[inline(always)]
-    unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
-        scalar::dot(inputs, weights)
-    }
+        $(#[$attr])*
+        impl Kernel for $path {
+            #[inline(always)]
+            unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
+                $module::dot(inputs, weights)
+            }
 
-    #[inline(always)]
-    unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
-        scalar::train(inputs, weights, err)
-    }
+            #[inline(always)]
+            unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
+                $module::train(inputs, weights, err)
+            }
+        }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-pub(crate) struct Avx2;
-
-#[cfg(target_arch = "x86_64")]
-impl Kernel for Avx2 {
-    #[inline(always)]
-    unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
-        avx2::dot(inputs, weights)
-    }
-
-    #[inline(always)]
-    unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
-        avx2::train(inputs, weights, err)
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-pub(crate) struct Avx512;
-
-#[cfg(target_arch = "x86_64")]
-impl Kernel for Avx512 {
-    #[inline(always)]
-    unsafe fn dot(inputs: &[i32], weights: &[i32]) -> i32 {
-        avx512::dot(inputs, weights)
-    }
-
-    #[inline(always)]
-    unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
-        avx512::train(inputs, weights, err)
-    }
-}
+kernel!(Scalar, scalar);
+kernel!(
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    avx2
+);
+kernel!(
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    avx512
+);
 
 mod scalar {
     use super::WEIGHT_LIMIT;
