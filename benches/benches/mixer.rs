@@ -1,19 +1,25 @@
-//! # `mixer/dot`, `mixer/train`, `apm/refine_update`: the mixing stage's inner loops
+//! # `mixer/dot`, `mixer/train`, `mixer/mix_update`, `apm/refine_update`: the mixing stage's inner loops
 //!
-//! * `mixer/dot/<simd>/<width>` and `mixer/train/<simd>/<width>`: the two kernels every layer-1
-//!   and layer-2 weight set runs once per bit (`aizip_mixer::dot` and `aizip_mixer::train`), for
-//!   each instruction-set path this CPU offers (`Simd::available()`) and vector widths 8 and 16
-//!   (one and two AVX2 registers; at the default level the engine's layer-1 vectors are 16 wide,
-//!   its layer-2 vector 8). Each iteration makes [`CALLS`] calls on weight vectors picked at
-//!   random from [`CONTEXTS`], as selectors do, so the weights come from L1/L2 as in the engine. Throughput is in calls (elements) per second; a
-//!   path that stops beating scalar shows up here first.
+//! * `mixer/dot/<simd>/<width>` and `mixer/train/<simd>/<width>`: the two kernels of every weight
+//!   vector (`aizip_mixer::dot` and `aizip_mixer::train`, one call each, path chosen per call),
+//!   for each instruction-set path this CPU offers (`Simd::available()`) and vector widths 8 and
+//!   16 (one and two AVX2 registers; at the default level the engine's layer-1 vectors are 16
+//!   wide, its layer-2 vector 8). Each iteration makes [`CALLS`] calls on weight vectors picked at
+//!   random from [`CONTEXTS`], as selectors do, so the weights come from L1/L2 as in the engine.
+//!   Throughput is in calls (elements) per second; a path that stops beating scalar shows up
+//!   here first.
+//! * `mixer/mix_update/<simd>`: the whole `Mixer` as the default level drives it, which chooses
+//!   the path once per bit and runs all sets in one function: 11 inputs, three layer-1 sets and
+//!   one layer-2 set, selected and trained on the bits of the sample. Throughput is in bytes of
+//!   sample, comparable with `engine/*`.
 //! * `apm/refine_update`: one `Apm::refine` + `Apm::update` per bit with the engine's order-1 APM
 //!   shape (65,536 contexts of 33 buckets, context = partial byte | previous byte << 8), on the
 //!   probabilities of the simple model of `aizip_benches::streams`. Throughput is in bytes of
 //!   sample (8 bits each), comparable with `engine/*`.
 
 use aizip_benches::{corpus, streams::BitStream};
-use aizip_mixer::{dot, train, Apm, Simd, WEIGHT_LIMIT};
+use aizip_mixer::{dot, train, Apm, Mixer, Simd, WEIGHT_LIMIT};
+use aizip_models::logistic::stretch;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// Kernel calls per iteration.
@@ -115,6 +121,45 @@ fn bench_kernels(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_mixer(c: &mut Criterion) {
+    let sample = corpus::sample();
+    let stream = BitStream::from_text(&sample.bytes);
+    let mut group = c.benchmark_group("mixer/mix_update");
+    group.sample_size(10);
+    group.throughput(Throughput::BytesDecimal(stream.bytes.len() as u64));
+    for simd in Simd::available() {
+        let mut mixer = Mixer::new(simd, 11, &[16 * 256, 256 * 8, 256 * 256], 512, &[128 * 256]);
+        group.bench_function(BenchmarkId::new(simd.name(), sample.name), |b| {
+            b.iter(|| {
+                let mut sum = 0u32;
+                let mut c1 = 0usize;
+                for (&byte, probs) in stream.bytes.iter().zip(stream.probs.chunks_exact(8)) {
+                    let mut c0 = 1usize;
+                    for (k, &p) in probs.iter().enumerate() {
+                        let bit = ((byte >> (7 - k)) & 1) as u32;
+                        mixer.select(0, c0);
+                        mixer.select(1, c1 * 8 + k);
+                        mixer.select(2, c0 | c1 << 8);
+                        mixer.select_output(0, c0);
+                        let inputs = mixer.inputs();
+                        inputs.clear();
+                        let x = stretch(p as u32);
+                        for shift in 0..11 {
+                            inputs.push(x >> (shift % 4));
+                        }
+                        sum = sum.wrapping_add(mixer.mix());
+                        mixer.update(bit);
+                        c0 = (c0 << 1) | bit as usize;
+                    }
+                    c1 = byte as usize;
+                }
+                black_box(sum)
+            })
+        });
+    }
+    group.finish();
+}
+
 fn bench_apm(c: &mut Criterion) {
     let sample = corpus::sample();
     let stream = BitStream::from_text(&sample.bytes);
@@ -142,5 +187,5 @@ fn bench_apm(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_kernels, bench_apm);
+criterion_group!(benches, bench_kernels, bench_mixer, bench_apm);
 criterion_main!(benches);

@@ -59,35 +59,67 @@ pub struct Predictor {
     state_selectors: Vec<usize>,
     /// Strong levels: an APM on the partial byte and the last two bytes hashed to 10 bits.
     apm_order2: Option<Apm>,
-    /// The open brackets (followed at every level: they select the layer-2 vector below the
-    /// strong levels, a weight set at the strong levels).
+    /// Whether this is a strong level (see [`STRONG_LEVEL`]).
+    strong: bool,
+    /// The open brackets of the text, followed at every level: they select the first layer-2
+    /// set below the strong levels, and the second layer-2 set and a weight set at the strong
+    /// levels.
     brackets: Brackets,
-    /// The bytes that close every open bracket: control bytes of the text itself (not dictionary
-    /// codes), which mark binary data, where bracket bytes are noise (without this, the bracket
-    /// contexts of layer 2 cost kennedy.xls 0.9% at level 6).
-    resets_brackets: [bool; 256],
+    /// What each byte does to [`Predictor::brackets`] (see [`BracketAction`]).
+    bracket_actions: [BracketAction; 256],
     p: u32,
 }
 
-/// Layer-2 contexts: the partial byte × [`surroundings`].
-const OUTPUT_CONTEXTS: usize = SURROUNDINGS * 256;
+/// How a byte of the coded text moves the open brackets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BracketAction {
+    /// A byte of the text itself (a separator to the word models): `(`, `[`, `{` open and their
+    /// partners close.
+    Follow,
+    /// A control byte of the text itself, other than tab, line feed, vertical tab, form feed and
+    /// carriage return: binary data, where bracket bytes are noise, so it closes every bracket
+    /// (without this the bracket contexts cost kennedy.xls 0.9% at level 6).
+    Reset,
+    /// A dictionary code, flag or escape: whatever its byte value, not a bracket.
+    Ignore,
+}
+
+impl BracketAction {
+    fn of(byte: u8, class: ByteClass) -> BracketAction {
+        match (class, byte) {
+            (ByteClass::Separator, 0..=8 | 14..=31) => BracketAction::Reset,
+            (ByteClass::Separator, _) => BracketAction::Follow,
+            _ => BracketAction::Ignore,
+        }
+    }
+}
+
+/// Values of [`TEXT_CLASS`].
+const TEXT_CLASSES: usize = 8;
 /// Values of [`surroundings`].
-const SURROUNDINGS: usize = Brackets::KINDS * 8;
-/// The strong levels' second layer-2 set: the partial byte × [`surroundings`] with the brackets ×
-/// a quarter of the match-length bucket. Averaged with the first, it gains 0.2% on w2m and 0.16%
-/// on enwik8-head at level 9, 0.01-0.11% on plain text and binary files.
-const STRONG_OUTPUT_CONTEXTS: usize = SURROUNDINGS * 4 * 256;
-const OUTPUT_SELECTORS: [usize; 2] = [OUTPUT_CONTEXTS, STRONG_OUTPUT_CONTEXTS];
+const SURROUNDINGS: usize = Brackets::KINDS * TEXT_CLASSES;
+/// The match-length buckets (16) in quarters.
+const MATCH_QUARTERS: usize = 4;
+/// Layer-2 contexts below the strong levels: the partial byte × [`surroundings`] with the
+/// brackets.
+const OUTPUT_SELECTORS: [usize; 1] = [SURROUNDINGS * 256];
+/// At the strong levels: the partial byte × the class of the last byte, and the partial byte ×
+/// [`surroundings`] with the brackets × a quarter of the match-length bucket. Averaged, the
+/// second gains 0.2% on w2m and 0.16% on enwik8-head at level 9, 0.01-0.11% on plain text and
+/// binary files.
+const STRONG_OUTPUT_SELECTORS: [usize; 2] =
+    [TEXT_CLASSES * 256, SURROUNDINGS * MATCH_QUARTERS * 256];
 
 /// The layer-2 sets a level uses: the default level keeps one for speed (a second costs about 8%
 /// more instructions there).
 fn output_selectors(level: u8) -> &'static [usize] {
     if level >= STRONG_LEVEL {
-        &OUTPUT_SELECTORS
+        &STRONG_OUTPUT_SELECTORS
     } else {
-        &OUTPUT_SELECTORS[..1]
+        &OUTPUT_SELECTORS
     }
 }
+
 /// APM contexts: partial byte × last byte; match state × partial byte; partial byte × hashed
 /// last two bytes.
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
@@ -128,13 +160,12 @@ pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
 /// byte (better than the bit position alone: 0.1-0.3% smaller archives at levels 6 and 9) and
 /// the two innermost open [`Brackets`] (if given), which tell a link, a template or a remark from
 /// running text. The first layer-2 set sees the brackets below [`STRONG_LEVEL`] (level 6: w2m
-/// -0.45%, enwik8-head -0.42%; plain English +0.05%, binary files 0); the strong levels have a
-/// bracket weight set, and there the brackets serve better in a second layer-2 set (see
-/// [`STRONG_OUTPUT_CONTEXTS`]) than in the first (0.06-0.14% gained on wiki text, as much lost on
-/// plain English).
+/// -0.48%, enwik8-head -0.42%); the strong levels have a bracket weight set, and there the
+/// brackets serve better in a second layer-2 set (see [`STRONG_OUTPUT_SELECTORS`]) than in the
+/// first (0.06-0.14% gained on wiki text, as much lost on plain English).
 #[inline]
 fn surroundings(brackets: Option<Brackets>, c1: u8) -> usize {
-    brackets.map_or(0, Brackets::two_innermost) * 8 + TEXT_CLASS[c1 as usize] as usize
+    brackets.map_or(0, Brackets::two_innermost) * TEXT_CLASSES + TEXT_CLASS[c1 as usize] as usize
 }
 
 /// Weight set 2's context: the partial byte and the [`TEXT_CLASS`] of the last three bytes (the
@@ -206,9 +237,10 @@ impl Predictor {
             apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
             apm_order2: strong.then(|| Apm::new(APM_ORDER2_CONTEXTS, 7)),
             state_selectors,
+            strong,
             brackets: Brackets::default(),
-            resets_brackets: std::array::from_fn(|b| {
-                (b < 9 || (14..32).contains(&b)) && config.word_classes[b] == ByteClass::Separator
+            bracket_actions: std::array::from_fn(|b| {
+                BracketAction::of(b as u8, config.word_classes[b])
             }),
             p: 32768,
         };
@@ -234,10 +266,12 @@ impl Predictor {
         if self.bit.bit_pos == 8 {
             self.history.push(self.bit.c0 as u8);
             let byte = self.bit.c0 as u8;
-            if self.resets_brackets[byte as usize] {
-                self.brackets = Brackets::default();
-            } else {
-                self.brackets.follow(byte);
+            match self.bracket_actions[byte as usize] {
+                BracketAction::Follow => {
+                    self.brackets.follow(byte);
+                }
+                BracketAction::Reset => self.brackets = Brackets::default(),
+                BracketAction::Ignore => {}
             }
             self.bit.c0 = 1;
             self.bit.bit_pos = 0;
@@ -296,7 +330,7 @@ impl Predictor {
             self.mixer.select(3, c1 << 8 | c0);
         }
         let c2 = last[1] as usize;
-        if self.apm_order2.is_some() {
+        if self.strong {
             self.mixer.select(4, c2 * 8 + self.bit.bit_pos as usize);
             for (k, &map) in self.state_selectors.iter().enumerate() {
                 let state = self.contexts.state(map) as usize;
@@ -306,12 +340,15 @@ impl Predictor {
             self.mixer
                 .select(BRACKET_SET, self.brackets.two_innermost() * 256 + c0);
         }
-        let output_brackets = self.apm_order2.is_none().then_some(self.brackets);
-        self.mixer
-            .select_output(0, surroundings(output_brackets, c1 as u8) * 256 + c0);
-        if self.mixer.output_sets() > 1 {
-            let surrounded = surroundings(Some(self.brackets), c1 as u8) * 4 + match_bucket / 4;
+        if self.strong {
+            self.mixer
+                .select_output(0, surroundings(None, c1 as u8) * 256 + c0);
+            let surrounded = surroundings(Some(self.brackets), c1 as u8) * MATCH_QUARTERS
+                + match_bucket * MATCH_QUARTERS / 16;
             self.mixer.select_output(1, surrounded * 256 + c0);
+        } else {
+            let surrounded = surroundings(Some(self.brackets), c1 as u8);
+            self.mixer.select_output(0, surrounded * 256 + c0);
         }
         let p_mix = self.mixer.mix();
 

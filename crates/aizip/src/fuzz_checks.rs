@@ -14,7 +14,7 @@ pub fn round_trip(data: &[u8]) {
     };
     for dictionary in [Dictionary::Forced, Dictionary::Off] {
         let options = Options {
-            level: MIN_LEVEL + selector % MAX_LEVEL,
+            level: MIN_LEVEL + selector % (MAX_LEVEL - MIN_LEVEL + 1),
             dictionary,
             ..Options::default()
         };

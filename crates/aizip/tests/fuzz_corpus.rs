@@ -1,6 +1,7 @@
 //! Replays the fuzzers' saved inputs (`fuzz/corpus/<target>/`) and every crash they ever found
-//! (`fuzz/regressions/<target>/`) with the fuzz targets' own checks (`aizip::fuzz_checks`), in the normal test suite: what
-//! the fuzzers learnt stays tested on every build, without a fuzzer installed.
+//! (`fuzz/regressions/<target>/`) with the fuzz targets' own checks (`aizip::fuzz_checks`), in
+//! the normal test suite: what the fuzzers learnt stays tested on every build, without a fuzzer
+//! installed.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -65,7 +65,8 @@ pub enum ByteClass {
     /// A flag that belongs to the following word (capitalisation): words are the same with or
     /// without it.
     Flag,
-    /// The escape: it ends a word like a separator, and the byte after it is literal text.
+    /// The escape (the byte after it stands for itself, not for a code). To the word models it
+    /// ends a word like a separator; the engine does not read it as a bracket.
     Escape,
 }
 

@@ -203,29 +203,37 @@ pub struct Mixer {
     p: u32,
 }
 
-/// Calls `$method` (a `Mixer` method generic over the [`Kernel`], taking the coded bit) with the
-/// kernel of the mixer's path, inside a function compiled for that instruction set.
+/// Calls `$method` (a `Mixer` method generic over the [`Kernel`]) with the kernel of the mixer's
+/// path, inside a function compiled for that instruction set, after checking the length that the
+/// kernels rely on: safe code may replace the input buffer ([`Mixer::inputs`]), so every call
+/// checks it (one compare per bit). The output sets' buffer is private and sized in `new`.
 macro_rules! with_kernel {
-    ($mixer:expr, $method:ident, $bit:expr) => {{
+    ($mixer:expr, $method:ident($($arg:ident: $ty:ty),*) -> $ret:ty) => {{
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2")]
-        unsafe fn avx2(mixer: &mut Mixer, bit: u32) -> u32 {
-            mixer.$method::<dot::Avx2>(bit)
+        unsafe fn avx2(mixer: &mut Mixer $(, $arg: $ty)*) -> $ret {
+            mixer.$method::<dot::Avx2>($($arg),*)
         }
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx512f")]
-        unsafe fn avx512(mixer: &mut Mixer, bit: u32) -> u32 {
-            mixer.$method::<dot::Avx512>(bit)
+        unsafe fn avx512(mixer: &mut Mixer $(, $arg: $ty)*) -> $ret {
+            mixer.$method::<dot::Avx512>($($arg),*)
         }
+        assert_eq!(
+            $mixer.inputs.padded().len(),
+            $mixer.sets.first().map_or(LANES, |s| s.width),
+            "the mixer's input buffer was replaced by one of another size"
+        );
         match $mixer.simd {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: Simd::Avx2 is only offered when the CPU supports AVX2.
-            Simd::Avx2 => unsafe { avx2($mixer, $bit) },
+            // SAFETY: `new` accepts only a path the CPU supports, and the lengths the kernels
+            // need hold (checked above; the output sets' by construction).
+            Simd::Avx2 => unsafe { avx2($mixer $(, $arg)*) },
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: Simd::Avx512 is only offered when the CPU supports AVX-512F.
-            Simd::Avx512 => unsafe { avx512($mixer, $bit) },
-            // SAFETY: the scalar path runs anywhere.
-            _ => unsafe { $mixer.$method::<dot::Scalar>($bit) },
+            // SAFETY: as for Avx2.
+            Simd::Avx512 => unsafe { avx512($mixer $(, $arg)*) },
+            // SAFETY: the scalar path runs anywhere; lengths as for Avx2.
+            _ => unsafe { $mixer.$method::<dot::Scalar>($($arg),*) },
         }
     }};
 }
@@ -245,6 +253,10 @@ impl Mixer {
         assert!(
             (1..=2).contains(&output_selectors.len()),
             "a mixer has one or two output sets"
+        );
+        assert!(
+            Simd::available().contains(&simd),
+            "this CPU cannot run the {simd} path"
         );
         let sets: Vec<WeightSet> = selectors
             .iter()
@@ -293,23 +305,10 @@ impl Mixer {
         self.sets[set].select(context);
     }
 
-    /// Number of layer-2 sets.
-    #[inline]
-    pub fn output_sets(&self) -> usize {
-        self.outputs.len()
-    }
-
     /// Chooses the context of layer-2 set `set` for the next bit.
     #[inline]
     pub fn select_output(&mut self, set: usize, context: usize) {
         self.outputs[set].select(context);
-    }
-
-    /// Starts loading the vector that `context` of layer-2 set `set` selects (see
-    /// [`Mixer::prefetch`]).
-    #[inline]
-    pub fn prefetch_output(&self, set: usize, context: usize) {
-        self.outputs[set].prefetch(context);
     }
 
     /// The input buffer: clear it, push the inputs (each within ±2047), then [`Mixer::mix`].
@@ -327,19 +326,19 @@ impl Mixer {
             .as_slice()
             .iter()
             .all(|x| x.abs() <= STRETCH_MAX));
-        with_kernel!(self, mix_with, 0)
+        with_kernel!(self, mix_with() -> u32)
     }
 
     /// Trains every selected weight vector on the coded bit.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        with_kernel!(self, update_with, bit);
+        with_kernel!(self, update_with(bit: u32) -> ());
     }
 
     /// # Safety
-    /// The CPU supports `K`'s path. (`_bit` is unused: [`with_kernel`] passes one to every method.)
+    /// The CPU supports `K`'s path; the input buffer is as long as the layer-1 vectors.
     #[inline(always)]
-    unsafe fn mix_with<K: Kernel>(&mut self, _bit: u32) -> u32 {
+    unsafe fn mix_with<K: Kernel>(&mut self) -> u32 {
         let inputs = self.inputs.padded();
         for (k, set) in self.sets.iter().enumerate() {
             let s = set.mix::<K>(inputs);
@@ -357,9 +356,9 @@ impl Mixer {
     }
 
     /// # Safety
-    /// As for [`Mixer::mix_with`]. Returns 0 (the shape [`with_kernel`] asks for).
+    /// As for [`Mixer::mix_with`].
     #[inline(always)]
-    unsafe fn update_with<K: Kernel>(&mut self, bit: u32) -> u32 {
+    unsafe fn update_with<K: Kernel>(&mut self, bit: u32) {
         for (k, set) in self.sets.iter_mut().enumerate() {
             set.train::<K>(self.inputs.padded(), bit, self.hidden_p[k]);
         }
@@ -370,7 +369,6 @@ impl Mixer {
                 output.train::<K>(&self.hidden, bit, squash(logit));
             }
         }
-        0
     }
 }
 
