@@ -196,9 +196,9 @@ pub struct Mixer {
     sets: Vec<WeightSet>,
     hidden: Vec<i32>,
     hidden_p: Vec<u32>,
-    /// One or two.
-    outputs: Vec<WeightSet>,
-    /// Each output set's logit for the current bit.
+    output: WeightSet,
+    second_output: Option<WeightSet>,
+    /// With a second output set: both sets' logits for the current bit.
     output_logits: [i32; 2],
     p: u32,
 }
@@ -262,17 +262,19 @@ impl Mixer {
             .iter()
             .map(|&n| WeightSet::new(inputs, n, rate))
             .collect();
-        let outputs: Vec<WeightSet> = output_selectors
+        let mut outputs = output_selectors
             .iter()
-            .map(|&n| WeightSet::new(sets.len(), n, OUTPUT_RATE))
-            .collect();
+            .map(|&n| WeightSet::new(sets.len(), n, OUTPUT_RATE));
+        let output = outputs.next().expect("checked above");
+        let second_output = outputs.next();
         Mixer {
             simd,
             inputs: Inputs::with_capacity(sets.first().map_or(LANES, |s| s.width)),
-            hidden: vec![0; outputs[0].width],
+            hidden: vec![0; output.width],
             hidden_p: vec![32768; sets.len()],
             sets,
-            outputs,
+            output,
+            second_output,
             output_logits: [0; 2],
             p: 32768,
         }
@@ -308,7 +310,14 @@ impl Mixer {
     /// Chooses the context of layer-2 set `set` for the next bit.
     #[inline]
     pub fn select_output(&mut self, set: usize, context: usize) {
-        self.outputs[set].select(context);
+        match set {
+            0 => self.output.select(context),
+            _ => self
+                .second_output
+                .as_mut()
+                .expect("no second output set")
+                .select(context),
+        }
     }
 
     /// The input buffer: clear it, push the inputs (each within ±2047), then [`Mixer::mix`].
@@ -345,13 +354,15 @@ impl Mixer {
             self.hidden[k] = s;
             self.hidden_p[k] = squash(s);
         }
-        let mut sum = 0;
-        for (logit, output) in self.output_logits.iter_mut().zip(&self.outputs) {
-            *logit = output.mix::<K>(&self.hidden);
-            sum += *logit;
-        }
-        // One or two sets: their average.
-        self.p = squash(sum >> (self.outputs.len() - 1));
+        let first = self.output.mix::<K>(&self.hidden);
+        self.p = match &self.second_output {
+            None => squash(first),
+            Some(second) => {
+                let other = second.mix::<K>(&self.hidden);
+                self.output_logits = [first, other];
+                squash((first + other) >> 1)
+            }
+        };
         self.p
     }
 
@@ -362,11 +373,13 @@ impl Mixer {
         for (k, set) in self.sets.iter_mut().enumerate() {
             set.train::<K>(self.inputs.padded(), bit, self.hidden_p[k]);
         }
-        if let [output] = &mut self.outputs[..] {
-            output.train::<K>(&self.hidden, bit, self.p);
-        } else {
-            for (output, &logit) in self.outputs.iter_mut().zip(&self.output_logits) {
-                output.train::<K>(&self.hidden, bit, squash(logit));
+        match &mut self.second_output {
+            None => self.output.train::<K>(&self.hidden, bit, self.p),
+            Some(second) => {
+                let [first_logit, second_logit] = self.output_logits;
+                self.output
+                    .train::<K>(&self.hidden, bit, squash(first_logit));
+                second.train::<K>(&self.hidden, bit, squash(second_logit));
             }
         }
     }
@@ -387,7 +400,8 @@ mod tests {
         let held: usize = m
             .sets
             .iter()
-            .chain(&m.outputs)
+            .chain([&m.output])
+            .chain(&m.second_output)
             .map(|s| s.weights.len() * 4 + s.updates.len() * 2)
             .sum();
         assert_eq!(Mixer::bytes(21, &[3, 256, 7], &[8, 5]), held);
