@@ -132,26 +132,19 @@ fn bench_mixer(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new(simd.name(), sample.name), |b| {
             b.iter(|| {
                 let mut sum = 0u32;
-                let mut c1 = 0usize;
-                for (&byte, probs) in stream.bytes.iter().zip(stream.probs.chunks_exact(8)) {
-                    let mut c0 = 1usize;
-                    for (k, &p) in probs.iter().enumerate() {
-                        let bit = ((byte >> (7 - k)) & 1) as u32;
-                        mixer.select(0, c0);
-                        mixer.select(1, c1 * 8 + k);
-                        mixer.select(2, c0 | c1 << 8);
-                        mixer.select_output(0, c0);
-                        let inputs = mixer.inputs();
-                        inputs.clear();
-                        let x = stretch(p as u32);
-                        for shift in 0..11 {
-                            inputs.push(x >> (shift % 4));
-                        }
-                        sum = sum.wrapping_add(mixer.mix());
-                        mixer.update(bit);
-                        c0 = (c0 << 1) | bit as usize;
+                for at in stream.bits_in_context() {
+                    mixer.select(0, at.partial);
+                    mixer.select(1, at.previous * 8 + at.position);
+                    mixer.select(2, at.partial | at.previous << 8);
+                    mixer.select_output(0, at.partial);
+                    let inputs = mixer.inputs();
+                    inputs.clear();
+                    let x = stretch(at.p);
+                    for shift in 0..11 {
+                        inputs.push(x >> (shift % 4));
                     }
-                    c1 = byte as usize;
+                    sum = sum.wrapping_add(mixer.mix());
+                    mixer.update(at.bit);
                 }
                 black_box(sum)
             })
@@ -170,16 +163,9 @@ fn bench_apm(c: &mut Criterion) {
     group.bench_function(sample.name, |b| {
         b.iter(|| {
             let mut sum = 0u32;
-            let mut c1 = 0usize;
-            for (&byte, probs) in stream.bytes.iter().zip(stream.probs.chunks_exact(8)) {
-                let mut c0 = 1usize;
-                for (k, &p) in probs.iter().enumerate() {
-                    let bit = ((byte >> (7 - k)) & 1) as u32;
-                    sum = sum.wrapping_add(apm.refine(p as u32, c0 | c1 << 8));
-                    apm.update(bit);
-                    c0 = (c0 << 1) | bit as usize;
-                }
-                c1 = byte as usize;
+            for at in stream.bits_in_context() {
+                sum = sum.wrapping_add(apm.refine(at.p, at.partial | at.previous << 8));
+                apm.update(at.bit);
             }
             black_box(sum)
         })

@@ -20,6 +20,20 @@ pub struct BitStream {
     pub probs: Vec<u16>,
 }
 
+/// One bit of a [`BitStream`] and where it stands (see [`BitStream::bits_in_context`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BitInContext {
+    pub bit: u32,
+    /// Probability of a 1.
+    pub p: u32,
+    /// The bits of the byte before this one, with a leading 1 (1 at the first bit).
+    pub partial: usize,
+    /// The byte before (0 at the start).
+    pub previous: usize,
+    /// Bits of the byte before this one (0-7).
+    pub position: usize,
+}
+
 impl BitStream {
     /// Runs the order-2 model over `text`.
     pub fn from_text(text: &[u8]) -> Self {
@@ -61,6 +75,28 @@ impl BitStream {
             .zip(self.probs.iter().map(|&p| p as u32))
     }
 
+    /// Every bit in coding order with the contexts a model selects by: the partial byte (with its
+    /// leading 1), the previous byte and the bit position.
+    pub fn bits_in_context(&self) -> impl Iterator<Item = BitInContext> + '_ {
+        let previous = std::iter::once(0).chain(self.bytes.iter().copied());
+        self.bytes
+            .iter()
+            .zip(previous)
+            .zip(self.probs.chunks_exact(8))
+            .flat_map(|((&byte, previous), probs)| {
+                (0..8).map(move |position| {
+                    let bit = ((byte >> (7 - position)) & 1) as u32;
+                    BitInContext {
+                        bit,
+                        p: probs[position] as u32,
+                        partial: (byte as usize | 0x100) >> (8 - position),
+                        previous: previous as usize,
+                        position,
+                    }
+                })
+            })
+    }
+
     /// The ideal code length `Σ -log2 p(bit)` in bits.
     pub fn ideal_bits(&self) -> f64 {
         self.bits()
@@ -85,6 +121,23 @@ impl BitStream {
 mod tests {
     use super::*;
     use aizip_coder::Decoder;
+
+    #[test]
+    fn bits_in_context_follow_the_bytes() {
+        let stream = BitStream::from_text(b"ab");
+        let bits: Vec<BitInContext> = stream.bits_in_context().collect();
+        let plain: Vec<(u32, u32)> = stream.bits().collect();
+        assert_eq!(bits.iter().map(|b| (b.bit, b.p)).collect::<Vec<_>>(), plain);
+        // 'a' = 0b0110_0001: after its first three bits (0, 1, 1) the partial byte is 0b1011.
+        assert_eq!(
+            (bits[3].partial, bits[3].previous, bits[3].position),
+            (0b1011, 0, 3)
+        );
+        assert_eq!(
+            (bits[8].partial, bits[8].previous, bits[8].position),
+            (1, b'a' as usize, 0)
+        );
+    }
 
     #[test]
     fn stream_is_skewed_and_round_trips() {

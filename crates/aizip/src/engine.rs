@@ -7,8 +7,8 @@ use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_dict::ByteClass;
 use aizip_mixer::{Apm, Mixer, Simd};
-use aizip_models::matcher::length_bucket;
-use aizip_models::shape::TEXT_CLASS;
+use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
+use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
 use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Model};
 use std::ops::Range;
 
@@ -19,7 +19,7 @@ use std::ops::Range;
 /// state of its first context, bit position), and (the two innermost open [`Brackets`], partial
 /// byte: 0.2% at level 9 on wiki text). See [`selectors`].
 const SELECTORS: [usize; 8] = [
-    16 * 256,
+    LENGTH_BUCKETS * 256,
     256 * 8,
     256 * 256,
     256 * 256,
@@ -94,11 +94,9 @@ impl BracketAction {
     }
 }
 
-/// Values of [`TEXT_CLASS`].
-const TEXT_CLASSES: usize = 8;
 /// Values of [`surroundings`].
 const SURROUNDINGS: usize = Brackets::KINDS * TEXT_CLASSES;
-/// The match-length buckets (16) in quarters.
+/// The match-length buckets in quarters.
 const MATCH_QUARTERS: usize = 4;
 /// Layer-2 contexts below the strong levels: the partial byte × [`surroundings`] with the
 /// brackets.
@@ -344,7 +342,7 @@ impl Predictor {
             self.mixer
                 .select_output(0, surroundings(None, c1 as u8) * 256 + c0);
             let surrounded = surroundings(Some(self.brackets), c1 as u8) * MATCH_QUARTERS
-                + match_bucket * MATCH_QUARTERS / 16;
+                + match_bucket * MATCH_QUARTERS / LENGTH_BUCKETS;
             self.mixer.select_output(1, surrounded * 256 + c0);
         } else {
             let surrounded = surroundings(Some(self.brackets), c1 as u8);

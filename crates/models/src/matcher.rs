@@ -33,7 +33,10 @@ const MAX_LENGTH: u32 = 65535;
 /// second bit of its first byte on.
 const LOOKUP_BIT: u32 = 1;
 
-/// Compresses a match length into 16 buckets: exact up to 11, then coarser.
+/// Values of [`length_bucket`].
+pub const LENGTH_BUCKETS: usize = 16;
+
+/// Compresses a match length into [`LENGTH_BUCKETS`] buckets: exact up to 11, then coarser.
 #[inline]
 pub fn length_bucket(length: u32) -> u32 {
     match length {

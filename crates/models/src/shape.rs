@@ -5,6 +5,9 @@
 use crate::context_map::combine;
 use crate::model::{History, Model};
 
+/// Values of [`TEXT_CLASS`].
+pub const TEXT_CLASSES: usize = 8;
+
 /// A byte's class (3 bits; classes 2k and 2k + 1 are alike, so `>> 1` gives a coarser 2-bit
 /// class): lower-case letter, byte >= 0x80 (a word code or UTF-8), capital, digit, space,
 /// newline, sentence punctuation and quotes, anything else.
@@ -85,7 +88,7 @@ mod tests {
 
     #[test]
     fn classes_cover_every_byte() {
-        assert!(TEXT_CLASS.iter().all(|&c| c < 8));
+        assert!(TEXT_CLASS.iter().all(|&c| (c as usize) < TEXT_CLASSES));
         assert_eq!(TEXT_CLASS[b'q' as usize], TEXT_CLASS[b'a' as usize]);
         assert_ne!(TEXT_CLASS[b'Q' as usize], TEXT_CLASS[b'q' as usize]);
         assert_eq!(TEXT_CLASS[0x80], TEXT_CLASS[0xFF]);
