@@ -41,7 +41,7 @@
 //! ## SSE / APM
 //! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
 //! between 33 buckets spanning the stretch domain, each holding a learnt 16-bit output, and trains
-//! the nearer bucket toward the coded bit. Chains of APMs on different contexts, averaged with their
+//! both buckets it interpolated between toward the coded bit: `t += (y · 65535 − t) >> rate`. Chains of APMs on different contexts, averaged with their
 //! input, fix systematic errors the mixer cannot see.
 //!
 //! ## Calling order (per bit)
