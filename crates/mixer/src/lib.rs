@@ -205,7 +205,6 @@ pub struct Mixer {
     inputs: Inputs,
     sets: Vec<WeightSet>,
     hidden: Vec<i32>,
-    hidden_p: Vec<u32>,
     output: WeightSet,
     second_output: Option<WeightSet>,
     /// With a second output set: both sets' logits for the current bit.
@@ -281,7 +280,6 @@ impl Mixer {
             simd,
             inputs: Inputs::with_capacity(sets.first().map_or(LANES, |s| s.width)),
             hidden: vec![0; output.width],
-            hidden_p: vec![32768; sets.len()],
             sets,
             output,
             second_output,
@@ -366,7 +364,6 @@ impl Mixer {
         for (k, set) in self.sets.iter().enumerate() {
             let s = set.mix::<K>(inputs);
             self.hidden[k] = s;
-            self.hidden_p[k] = squash(s);
         }
         let first = self.output.mix::<K>(&self.hidden);
         self.p = match &self.second_output {
@@ -385,7 +382,8 @@ impl Mixer {
     #[inline(always)]
     unsafe fn update_with<K: Kernel>(&mut self, bit: u32) {
         for (k, set) in self.sets.iter_mut().enumerate() {
-            set.train::<K>(self.inputs.padded(), bit, self.hidden_p[k]);
+            // Squashed here, not in mix: a skipped update needs none.
+            set.train::<K>(self.inputs.padded(), bit, squash(self.hidden[k]));
         }
         match &mut self.second_output {
             None => self.output.train::<K>(&self.hidden, bit, self.p),
