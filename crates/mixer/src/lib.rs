@@ -250,7 +250,7 @@ macro_rules! with_kernel {
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts), trained at `rate` (see the crate documentation; the more inputs,
-    /// the lower the best rate: 512 suits about 10, 192 some 60 to 130), and one layer-2 set per
+    /// the lower the best rate: 640 suits about 10, 192 some 60 to 130), and one layer-2 set per
     /// entry of `output_selectors` (one or two).
     pub fn new(
         simd: Simd,
