@@ -303,6 +303,25 @@ impl ContextMap {
     /// `bit_pos` the number of its bits already known.
     #[inline]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
+        if self.run.is_some() {
+            self.predict_with::<true>(c0, bit_pos, inputs);
+        } else {
+            self.predict_with::<false>(c0, bit_pos, inputs);
+        }
+    }
+
+    /// [`ContextMap::predict`] for a map known to be rich (`RICH`) or plain: a [`ContextSet`]
+    /// of plain maps then tests nothing about the run table per bit.
+    ///
+    /// [`ContextSet`]: crate::ContextSet
+    #[inline(always)]
+    pub(crate) fn predict_with<const RICH: bool>(
+        &mut self,
+        c0: u32,
+        bit_pos: u32,
+        inputs: &mut Inputs,
+    ) {
+        debug_assert_eq!(RICH, self.run.is_some());
         match bit_pos {
             0 => self.find_slot(self.context),
             3 => {
@@ -319,6 +338,9 @@ impl ContextMap {
         let state = self.table.as_slice()[self.state_at];
         let p = self.map.p(state as usize);
         inputs.push(stretch(p));
+        if !RICH {
+            return;
+        }
         if let Some(run) = &mut self.run {
             if bit_pos == 0 {
                 run.find(self.context);
@@ -340,9 +362,23 @@ impl ContextMap {
     /// Learns the bit just coded.
     #[inline]
     pub fn update(&mut self, bit: u32) {
+        if self.run.is_some() {
+            self.update_with::<true>(bit);
+        } else {
+            self.update_with::<false>(bit);
+        }
+    }
+
+    /// [`ContextMap::update`] for a map known to be rich or plain (see
+    /// [`ContextMap::predict_with`]).
+    #[inline(always)]
+    pub(crate) fn update_with<const RICH: bool>(&mut self, bit: u32) {
         let state = &mut self.table.as_mut_slice()[self.state_at];
         *state = self.states.next(*state, bit);
         self.map.update(bit);
+        if !RICH {
+            return;
+        }
         if let Some(run) = &mut self.run {
             run.update(bit, self.c0, self.bit_pos);
         }
