@@ -303,27 +303,26 @@ impl ContextMap {
     /// `bit_pos` the number of its bits already known.
     #[inline]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
+        self.find_nibble(c0, bit_pos);
         if self.run.is_some() {
-            self.predict_with::<true>(c0, bit_pos, inputs);
+            self.predict_node::<true>(c0, bit_pos, inputs);
         } else {
-            self.predict_with::<false>(c0, bit_pos, inputs);
+            self.predict_node::<false>(c0, bit_pos, inputs);
         }
     }
 
-    /// [`ContextMap::predict`] for a map known to be rich (`RICH`) or plain: a [`ContextSet`]
-    /// of plain maps then tests nothing about the run table per bit.
-    ///
-    /// [`ContextSet`]: crate::ContextSet
+    /// The first step of [`ContextMap::predict`], with work only at bits 0, 3 and 4: finds the
+    /// slot of the nibble about to be coded (and the run table's entry), or starts loading the
+    /// buckets the next nibble may need.
     #[inline(always)]
-    pub(crate) fn predict_with<const RICH: bool>(
-        &mut self,
-        c0: u32,
-        bit_pos: u32,
-        inputs: &mut Inputs,
-    ) {
-        debug_assert_eq!(RICH, self.run.is_some());
+    pub(crate) fn find_nibble(&mut self, c0: u32, bit_pos: u32) {
         match bit_pos {
-            0 => self.find_slot(self.context),
+            0 => {
+                self.find_slot(self.context);
+                if let Some(run) = &mut self.run {
+                    run.find(self.context);
+                }
+            }
             3 => {
                 // Start loading both buckets the second nibble may need.
                 self.prefetch(second_nibble(self.context, c0 * 2));
@@ -332,6 +331,20 @@ impl ContextMap {
             4 => self.find_slot(second_nibble(self.context, c0)),
             _ => {}
         }
+    }
+
+    /// The second step of [`ContextMap::predict`], for a map known to be rich (`RICH`) or
+    /// plain: a [`ContextSet`] of plain maps then tests nothing about the run table per bit.
+    ///
+    /// [`ContextSet`]: crate::ContextSet
+    #[inline(always)]
+    pub(crate) fn predict_node<const RICH: bool>(
+        &mut self,
+        c0: u32,
+        bit_pos: u32,
+        inputs: &mut Inputs,
+    ) {
+        debug_assert_eq!(RICH, self.run.is_some());
         let within = bit_pos & 3;
         let node = (1 << within) | (c0 & ((1 << within) - 1));
         self.state_at = self.slot + node as usize;
@@ -342,9 +355,6 @@ impl ContextMap {
             return;
         }
         if let Some(run) = &mut self.run {
-            if bit_pos == 0 {
-                run.find(self.context);
-            }
             inputs.push((p as i32 - 32768) >> 7);
             inputs.push(self.deterministic[state as usize]);
             inputs.push(run.predict(c0, bit_pos));
@@ -370,7 +380,7 @@ impl ContextMap {
     }
 
     /// [`ContextMap::update`] for a map known to be rich or plain (see
-    /// [`ContextMap::predict_with`]).
+    /// [`ContextMap::predict_node`]).
     #[inline(always)]
     pub(crate) fn update_with<const RICH: bool>(&mut self, bit: u32) {
         let state = &mut self.table.as_mut_slice()[self.state_at];
