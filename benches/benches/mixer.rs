@@ -18,7 +18,7 @@
 //!   sample (8 bits each), comparable with `engine/*`.
 
 use aizip_benches::{corpus, streams::BitStream};
-use aizip_mixer::{dot, train, Apm, Mixer, Simd, WEIGHT_LIMIT};
+use aizip_mixer::{dot, train, Apm, LearningRate, Mixer, Simd, WEIGHT_LIMIT};
 use aizip_models::logistic::stretch;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -128,7 +128,16 @@ fn bench_mixer(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::BytesDecimal(stream.bytes.len() as u64));
     for simd in Simd::available() {
-        let mut mixer = Mixer::new(simd, 11, &[16 * 256, 256 * 8, 256 * 256], 512, &[128 * 256]);
+        let mut mixer = Mixer::new(
+            simd,
+            11,
+            &[16 * 256, 256 * 8, 256 * 256],
+            LearningRate {
+                base: 640,
+                new_vector_boost: 8,
+            },
+            &[128 * 256],
+        );
         group.bench_function(BenchmarkId::new(simd.name(), sample.name), |b| {
             b.iter(|| {
                 let mut sum = 0u32;

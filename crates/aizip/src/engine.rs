@@ -6,7 +6,7 @@
 use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_dict::ByteClass;
-use aizip_mixer::{Apm, Mixer, Simd};
+use aizip_mixer::{Apm, LearningRate, Mixer, Simd};
 use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
 use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
 use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Model};
@@ -245,10 +245,17 @@ impl Predictor {
         // Rich maps quadruple the inputs; a slower rate suits the larger vectors (measured: 192
         // against 256 and 160 on wiki4m, and again on w2m after the mixer learnt to skip
         // near-certain bits, at level 9). Plain: 640 against 512 and 768 on w2m, book1, alice29
-        // and enwik8-head (768 gains most on wiki text and loses 0.05% on book1).
+        // and enwik8-head (768 gains most on wiki text and loses 0.05% on book1). The boosts
+        // are measured in LearningRate's documentation.
         let rate = match detail {
-            Detail::Plain => 640,
-            Detail::Rich => 192,
+            Detail::Plain => LearningRate {
+                base: 640,
+                new_vector_boost: 8,
+            },
+            Detail::Rich => LearningRate {
+                base: 192,
+                new_vector_boost: 4,
+            },
         };
         let mut predictor = Predictor {
             mixer: Mixer::new(
