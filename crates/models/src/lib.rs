@@ -65,9 +65,3 @@ pub use statemap::StateMap;
 pub use structure::StructureModel;
 pub use text::{BracketChange, Brackets, TextModel};
 pub use word::WordModel;
-
-/// Temporary experiment knob (AIZIP_V).
-pub fn variant() -> i32 {
-    static V: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
-    *V.get_or_init(|| std::env::var("AIZIP_V").ok().and_then(|v| v.parse().ok()).unwrap_or(0))
-}
