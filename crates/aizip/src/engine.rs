@@ -123,10 +123,11 @@ fn output_selectors(level: u8) -> &'static [usize] {
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
 const APM_ORDER2_CONTEXTS: usize = 1 << 18;
-const APM_ORDER3_CONTEXTS: usize = 1 << 20;
+const APM_ORDER3_CONTEXTS: usize = 1 << 17;
 
 /// The strong levels' APMs on hashed byte contexts: the last two bytes hashed to 10 bits, the
-/// last three to 12 (which gained 0.07% on w2m at level 9), each × the partial byte.
+/// last three to 9, each × the partial byte. The second gains 0.05% on w2m at level 9; hashed
+/// to 12 bits it gained 0.07%, but its 69 MB would take level 9 on 1 GB over the prize limit.
 struct HashedApms {
     order2: Apm,
     order3: Apm,
@@ -145,7 +146,7 @@ impl HashedApms {
     fn refine(&mut self, p: u32, c0: usize, last: [u8; 3]) -> [u32; 2] {
         let [c1, c2, c3] = last.map(u32::from);
         let order2 = (c1 << 8 | c2).wrapping_mul(0x9E37_79B1) >> 22;
-        let order3 = (c1 << 16 | c2 << 8 | c3).wrapping_mul(0x9E37_79B1) >> 20;
+        let order3 = (c1 << 16 | c2 << 8 | c3).wrapping_mul(0x9E37_79B1) >> 23;
         [
             self.order2.refine(p, c0 | (order2 as usize) << 8),
             self.order3.refine(p, c0 | (order3 as usize) << 8),
