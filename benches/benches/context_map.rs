@@ -1,7 +1,8 @@
 //! # `context_map/lookup`: one hashed context through a large table
 //!
-//! Times what the engine does for each hashed context every byte: `ContextMap::set_context`
-//! (which starts the bucket prefetch) and then 8 × `predict` + `update` (a slot lookup with
+//! Times, through the single-map API, what the engine does for each hashed context every byte
+//! (the engine's `ContextSet` runs the same steps for all its maps in one loop):
+//! `ContextMap::set_context` (which starts the bucket prefetch) and then 8 × `predict` + `update` (a slot lookup with
 //! checksum and priority replacement at bits 0 and 4, a bit-history state and a `StateMap`
 //! lookup every bit). The table is [`TABLE_BYTES`] (64 MiB, the size of one context table at the
 //! default level on a large input), far beyond the caches, and the contexts are order-4 hashes

@@ -17,8 +17,9 @@
 //!   probabilities of the simple model of `aizip_benches::streams`. Throughput is in bytes of
 //!   sample (8 bits each), comparable with `engine/*`.
 
+use aizip::engine::PLAIN_RATE;
 use aizip_benches::{corpus, streams::BitStream};
-use aizip_mixer::{dot, train, Apm, LearningRate, Mixer, Simd, WEIGHT_LIMIT};
+use aizip_mixer::{dot, train, Apm, Mixer, Simd, WEIGHT_LIMIT};
 use aizip_models::logistic::stretch;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -56,9 +57,10 @@ impl KernelData {
         let selected = (0..CALLS)
             .map(|_| (next() as usize % CONTEXTS) * width)
             .collect();
-        // Errors as `Mixer` makes them: ((bit << 16) - p) * rate >> 10 with rate 512.
+        // Errors as `Mixer` makes them: ((bit << 16) - p) * rate >> 10, at the default level's
+        // base rate (a new vector's boost multiplies it; the kernels' time does not depend on it).
         let errors = (0..CALLS)
-            .map(|_| (((next() % 65536) as i32 - 32768) * 512) >> 10)
+            .map(|_| (((next() % 65536) as i32 - 32768) * PLAIN_RATE.base) >> 10)
             .collect();
         KernelData {
             width,
@@ -132,10 +134,7 @@ fn bench_mixer(c: &mut Criterion) {
             simd,
             11,
             &[16 * 256, 256 * 8, 256 * 256],
-            LearningRate {
-                base: 640,
-                new_vector_boost: 8,
-            },
+            PLAIN_RATE,
             &[128 * 256],
         );
         group.bench_function(BenchmarkId::new(simd.name(), sample.name), |b| {

@@ -36,6 +36,20 @@ const BRACKET_SET: usize = 7;
 /// how much a context has seen says which inputs to trust (measured: of the byte orders, order 4
 /// gains most, 0.1-0.2%; word1's state then gains 0.05-0.17% more).
 const STATE_SELECTOR_MODELS: [&str; 2] = ["order4", "word1"];
+/// The mixer's learning rate with plain context maps (levels 1-6): 640 against 512 and 768 on
+/// w2m, book1, alice29 and enwik8-head (768 gains most on wiki text and loses 0.05% on book1).
+/// The boosts are measured in [`LearningRate`]'s documentation.
+pub const PLAIN_RATE: LearningRate = LearningRate {
+    base: 640,
+    new_vector_boost: 8,
+};
+/// With rich maps, which quadruple the inputs, a slower rate suits the larger vectors (measured:
+/// 192 against 256 and 160 on wiki4m, and again on w2m after the mixer learnt to skip
+/// near-certain bits, at level 9).
+pub const RICH_RATE: LearningRate = LearningRate {
+    base: 192,
+    new_vector_boost: 4,
+};
 /// A constant mixer input: each weight vector learns an offset for its context.
 const BIAS: i32 = 256;
 /// Levels from here on use every selector and the hashed order-2 and order-3 APMs.
@@ -118,16 +132,20 @@ fn output_selectors(level: u8) -> &'static [usize] {
     }
 }
 
-/// APM contexts: partial byte × last byte; match state × partial byte; partial byte × hashed
-/// last two bytes.
+/// APM contexts: partial byte × last byte; match state × partial byte; partial byte × the last
+/// two, and the last three, bytes hashed to [`APM_ORDER2_HASH_BITS`] and
+/// [`APM_ORDER3_HASH_BITS`].
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
-const APM_ORDER2_CONTEXTS: usize = 1 << 18;
-const APM_ORDER3_CONTEXTS: usize = 1 << 17;
+const APM_ORDER2_HASH_BITS: u32 = 10;
+const APM_ORDER3_HASH_BITS: u32 = 9;
+const APM_ORDER2_CONTEXTS: usize = 256 << APM_ORDER2_HASH_BITS;
+const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
 
 /// The strong levels' APMs on hashed byte contexts: the last two bytes hashed to 10 bits, the
 /// last three to 9, each × the partial byte. The second gains 0.05% on w2m at level 9; hashed
 /// to 12 bits it gained 0.07%, but its 69 MB would take level 9 on 1 GB over the prize limit.
+/// Unlike the context tables they do not shrink with the input (26 MB, all touched when built).
 struct HashedApms {
     order2: Apm,
     order3: Apm,
@@ -145,11 +163,13 @@ impl HashedApms {
     #[inline]
     fn refine(&mut self, p: u32, c0: usize, last: [u8; 3]) -> [u32; 2] {
         let [c1, c2, c3] = last.map(u32::from);
-        let order2 = (c1 << 8 | c2).wrapping_mul(0x9E37_79B1) >> 22;
-        let order3 = (c1 << 16 | c2 << 8 | c3).wrapping_mul(0x9E37_79B1) >> 23;
+        let hash =
+            |bytes: u32, bits: u32| (bytes.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize;
+        let hash2 = hash(c1 << 8 | c2, APM_ORDER2_HASH_BITS);
+        let hash3 = hash(c1 << 16 | c2 << 8 | c3, APM_ORDER3_HASH_BITS);
         [
-            self.order2.refine(p, c0 | (order2 as usize) << 8),
-            self.order3.refine(p, c0 | (order3 as usize) << 8),
+            self.order2.refine(p, c0 | hash2 << 8),
+            self.order3.refine(p, c0 | hash3 << 8),
         ]
     }
 
@@ -243,20 +263,9 @@ impl Predictor {
             })
             .filter(|&map| strong && map < tables.len())
             .collect();
-        // Rich maps quadruple the inputs; a slower rate suits the larger vectors (measured: 192
-        // against 256 and 160 on wiki4m, and again on w2m after the mixer learnt to skip
-        // near-certain bits, at level 9). Plain: 640 against 512 and 768 on w2m, book1, alice29
-        // and enwik8-head (768 gains most on wiki text and loses 0.05% on book1). The boosts
-        // are measured in LearningRate's documentation.
         let rate = match detail {
-            Detail::Plain => LearningRate {
-                base: 640,
-                new_vector_boost: 8,
-            },
-            Detail::Rich => LearningRate {
-                base: 192,
-                new_vector_boost: 4,
-            },
+            Detail::Plain => PLAIN_RATE,
+            Detail::Rich => RICH_RATE,
         };
         let mut predictor = Predictor {
             mixer: Mixer::new(

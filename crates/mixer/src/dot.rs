@@ -30,7 +30,8 @@ pub fn dot(simd: Simd, inputs: &[i32], weights: &[i32]) -> i32 {
     }
 }
 
-/// `weights[i] += round(inputs[i] · err / 2^14)`, clamped to ±[`WEIGHT_LIMIT`].
+/// `weights[i] += round(inputs[i] · err / 2^14)`, clamped to ±[`WEIGHT_LIMIT`]. `inputs[i] · err`
+/// must fit in 31 bits: the mixer's rates are bounded so that it does (`Mixer::new` checks).
 #[inline]
 pub fn train(simd: Simd, inputs: &[i32], weights: &mut [i32], err: i32) {
     assert!(inputs.len().is_multiple_of(LANES) && inputs.len() == weights.len());

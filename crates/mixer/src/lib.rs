@@ -26,11 +26,10 @@
 //! r = rate' · (1 + b · 64 / (64 + n))          rate' = rate · (7/8 + ¼ · 2^20 / (2^20 + t))
 //! ```
 //!
-//! (the boost `64 / (64 + n)` in 1/4096 units, from a table, and 0 from n = 4096 on; `b` is the
-//! [`LearningRate::new_vector_boost`]) so a new context's vector
-//! moves quickly away from its neutral start, and the whole mixer settles to 7/8 of `rate` over
-//! the first megabits (measured: 0.1–0.25% smaller archives at levels 6 and 9 than a constant
-//! rate).
+//! (the boost `64 / (64 + n)` in 1/4096 units, from a table, and 0 from n = 4096 on; `b` is
+//! [`LearningRate::new_vector_boost`]) so a new context's vector moves quickly away from its
+//! neutral start, and the whole mixer settles to 7/8 of `rate` over the first megabits
+//! (measured: 0.1–0.25% smaller archives at levels 6 and 9 than a constant rate).
 //!
 //! ## Layer 2
 //! The outputs `s_k` of all sets are mixed again by the weight vector of an *output* set, chosen
@@ -42,8 +41,9 @@
 //! ## SSE / APM
 //! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
 //! between 33 buckets spanning the stretch domain, each holding a learnt 16-bit output, and trains
-//! both buckets it interpolated between toward the coded bit: `t += (y · 65535 − t) >> rate`. Chains of APMs on different contexts, averaged with their
-//! input, fix systematic errors the mixer cannot see.
+//! both buckets it interpolated between toward the coded bit: `t += (y · 65535 − t) >> rate`.
+//! Chains of APMs on different contexts, averaged with their input, fix systematic errors the
+//! mixer cannot see.
 //!
 //! ## Calling order (per bit)
 //! ```text
@@ -87,18 +87,33 @@ struct WeightSet {
     set_updates: u64,
 }
 
-/// How a weight set learns (see the crate documentation).
+/// How a mixer's weight sets learn (see the crate documentation). Layer 2 takes the same boost
+/// at its own base rate, [`OUTPUT_RATE`].
 #[derive(Clone, Copy, Debug)]
 pub struct LearningRate {
     /// `rate`: the more inputs, the lower the best rate (640 suits about 10, 192 some 60 to 130).
     pub base: i32,
-    /// `b`: how much faster a new vector learns (measured, for some 10 inputs: 8 against 4
-    /// gives w2m -0.18%, enwik8-head -0.13%, book1 -0.05%, kennedy.xls -0.95% at level 6; for
-    /// some 100 inputs 4 is better: at level 9 enwik8-head +0.13%, book1 +0.09% with 8).
+    /// `b`: how much faster a new vector learns. Measured on both layers together: with some 10
+    /// inputs, 8 against 4 gives w2m -0.18%, enwik8-head -0.13%, book1 -0.05%, kennedy.xls
+    /// -0.95% at level 6; with some 100 inputs 4 is better (at level 9, 8 costs enwik8-head
+    /// +0.13% and book1 +0.09%).
     pub new_vector_boost: i32,
 }
 
-/// Rate of the new vector boost's decay (32 and 128 were no better).
+/// The largest effective rate for which the mixer's arithmetic cannot overflow: the error
+/// `(2^16 · rate) >> 10` times an input (2^11) must stay below 2^31.
+const MAX_EFFECTIVE_RATE: i64 = 16_000;
+
+impl LearningRate {
+    /// The largest rate a new vector of a young set trains at: `rate'` starts at 9/8 of `base`,
+    /// boosted by `1 + b`.
+    fn peak(self, base: i32) -> i64 {
+        base as i64 * 9 / 8 * (1 + self.new_vector_boost as i64)
+    }
+}
+
+/// Rate of the new vector boost's decay (measured with a boost of 8 at level 6 on w2m: 32 gives
+/// +0.07%, 128 -0.03%, but at level 9 with a boost of 4, 128 gives +0.06%).
 const NEW_VECTOR_UPDATES: u32 = 64;
 /// Updates after which a vector gets no boost.
 const BOOSTED_UPDATES: usize = 4096;
@@ -280,17 +295,23 @@ impl Mixer {
             Simd::available().contains(&simd),
             "this CPU cannot run the {simd} path"
         );
+        assert!(
+            rate.base > 0
+                && rate.new_vector_boost >= 0
+                && rate.peak(rate.base.max(OUTPUT_RATE)) <= MAX_EFFECTIVE_RATE,
+            "{rate:?} could overflow the mixer's arithmetic"
+        );
         let sets: Vec<WeightSet> = selectors
             .iter()
             .map(|&n| WeightSet::new(inputs, n, rate))
             .collect();
-        let mut outputs = output_selectors.iter().map(|&n| {
-            let output_rate = LearningRate {
-                base: OUTPUT_RATE,
-                ..rate
-            };
-            WeightSet::new(sets.len(), n, output_rate)
-        });
+        let output_rate = LearningRate {
+            base: OUTPUT_RATE,
+            ..rate
+        };
+        let mut outputs = output_selectors
+            .iter()
+            .map(|&n| WeightSet::new(sets.len(), n, output_rate));
         let output = outputs.next().expect("checked above");
         let second_output = outputs.next();
         Mixer {
@@ -447,6 +468,16 @@ mod tests {
         assert!(NEW_VECTOR_BOOSTS.windows(2).all(|w| w[0] >= w[1]));
         assert_eq!(settled_rate(512, 0), 512 * 7 / 8 + 512 / 4);
         assert_eq!(settled_rate(512, 1 << 40), 512 * 7 / 8);
+    }
+
+    #[test]
+    #[should_panic(expected = "overflow")]
+    fn refuses_a_rate_that_could_overflow() {
+        let rate = LearningRate {
+            base: 2048,
+            new_vector_boost: 8,
+        };
+        Mixer::new(Simd::Scalar, 4, &[1], rate, &[1]);
     }
 
     #[test]

@@ -311,9 +311,15 @@ impl ContextMap {
         }
     }
 
-    /// The first step of [`ContextMap::predict`], with work only at bits 0, 3 and 4: finds the
-    /// slot of the nibble about to be coded (and the run table's entry), or starts loading the
-    /// buckets the next nibble may need.
+    /// Whether [`ContextMap::find_nibble`] has work at `bit_pos`: the positions its arms list.
+    #[inline(always)]
+    pub(crate) const fn finds_nibble_at(bit_pos: u32) -> bool {
+        matches!(bit_pos, 0 | 3 | 4)
+    }
+
+    /// The first step of [`ContextMap::predict`], with work only where
+    /// [`ContextMap::finds_nibble_at`]: finds the slot of the nibble about to be coded (and the
+    /// run table's entry), or starts loading the buckets the next nibble may need.
     #[inline(always)]
     pub(crate) fn find_nibble(&mut self, c0: u32, bit_pos: u32) {
         match bit_pos {

@@ -38,7 +38,7 @@ impl ContextSet {
     /// Pushes each context's inputs for the next bit.
     #[inline]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
-        if matches!(bit_pos, 0 | 3 | 4) {
+        if ContextMap::finds_nibble_at(bit_pos) {
             for map in &mut self.maps {
                 map.find_nibble(c0, bit_pos);
             }
@@ -75,6 +75,53 @@ impl ContextSet {
             Detail::Rich => {
                 for map in &mut self.maps {
                     map.update_with::<true>(bit);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context_map::finalize;
+
+    /// The set's split loops (nibble lookups, then nodes) must predict exactly as each map's own
+    /// `predict`/`update` does, at either detail.
+    #[test]
+    fn predicts_as_its_maps_do_alone() {
+        for detail in [Detail::Plain, Detail::Rich] {
+            let tables = [1 << 12, 1 << 14];
+            let mut set = ContextSet::new(&tables, detail);
+            let mut alone: Vec<ContextMap> = tables
+                .iter()
+                .map(|&bytes| ContextMap::new(bytes, detail))
+                .collect();
+            let width = tables.len() * detail.inputs();
+            let (mut from_set, mut from_maps) =
+                (Inputs::with_capacity(width), Inputs::with_capacity(width));
+            let text = b"the cat sat on the mat; the cat sat on the hat. ".repeat(20);
+            for (i, &byte) in text.iter().enumerate() {
+                let hashes = [finalize(byte as u64), finalize(i as u64 % 7 + 256)];
+                set.set_contexts(&hashes);
+                for (map, &hash) in alone.iter_mut().zip(&hashes) {
+                    map.set_context(hash);
+                }
+                let mut c0 = 1;
+                for bit_pos in 0..8 {
+                    from_set.clear();
+                    from_maps.clear();
+                    set.predict(c0, bit_pos, &mut from_set);
+                    for map in &mut alone {
+                        map.predict(c0, bit_pos, &mut from_maps);
+                    }
+                    assert_eq!(from_set.as_slice(), from_maps.as_slice());
+                    let bit = u32::from(byte >> (7 - bit_pos) & 1);
+                    set.update(bit);
+                    for map in &mut alone {
+                        map.update(bit);
+                    }
+                    c0 = c0 << 1 | bit;
                 }
             }
         }
