@@ -183,13 +183,8 @@ impl HashedApms {
     /// wiki4m, with it 7%).
     #[inline]
     fn prefetch_next(&self, c0: usize, last: [u8; 3]) {
-        for bit in 0..2 {
-            let next = c0 * 2 + bit;
-            let [order2, order3] = if next < 256 {
-                HashedApms::contexts(next, last)
-            } else {
-                HashedApms::contexts(1, [next as u8, last[0], last[1]])
-            };
+        for (next, last) in after_next_bit(c0, last) {
+            let [order2, order3] = HashedApms::contexts(next, last);
             self.order2.prefetch(order2);
             self.order3.prefetch(order3);
         }
@@ -242,6 +237,20 @@ pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
 #[inline]
 fn surroundings(brackets: Option<Brackets>, c1: u8) -> usize {
     brackets.map_or(0, Brackets::two_innermost) * TEXT_CLASSES + TEXT_CLASS[c1 as usize] as usize
+}
+
+/// The partial byte and the last three bytes (most recent first) after each value of the next bit,
+/// given them now: what the contexts that tables load ahead of time are computed from.
+#[inline]
+fn after_next_bit(c0: usize, last: [u8; 3]) -> [(usize, [u8; 3]); 2] {
+    [0, 1].map(|bit| {
+        let next = c0 * 2 + bit;
+        if next < 256 {
+            (next, last)
+        } else {
+            (1, [next as u8, last[0], last[1]])
+        }
+    })
 }
 
 /// Weight set 2's context: the partial byte and the [`TEXT_CLASS`] of the last three bytes (the
@@ -388,16 +397,8 @@ impl Predictor {
         let last = [c1 as u8, self.history.back(2), self.history.back(3)];
         self.mixer.select(2, class_context(c0, last));
         // 65,536 vectors do not stay in cache: load both that the next bit may select.
-        for bit in 0..2 {
-            let next = c0 * 2 + bit;
-            self.mixer.prefetch(
-                2,
-                if next < 256 {
-                    class_context(next, last)
-                } else {
-                    class_context(1, [next as u8, last[0], last[1]])
-                },
-            );
+        for (next, last) in after_next_bit(c0, last) {
+            self.mixer.prefetch(2, class_context(next, last));
         }
 
         if self.mixer.sets() > 3 {
@@ -446,13 +447,8 @@ impl Predictor {
         if let Some(apms) = &self.apm_hashed {
             apms.prefetch_next(c0, last);
         }
-        for bit in 0..2 {
-            let next = c0 * 2 + bit;
-            self.apm_order1.prefetch(if next < 256 {
-                next | c1 << 8
-            } else {
-                1 | (next & 0xFF) << 8
-            });
+        for (next, last) in after_next_bit(c0, last) {
+            self.apm_order1.prefetch(next | (last[0] as usize) << 8);
         }
     }
 }

@@ -107,8 +107,8 @@ const MAX_EFFECTIVE_RATE: i64 = 16_000;
 impl LearningRate {
     /// The largest rate a new vector of a young set trains at: `rate'` starts at 9/8 of `base`,
     /// boosted by `1 + b`.
-    fn peak(self, base: i32) -> i64 {
-        base as i64 * 9 / 8 * (1 + self.new_vector_boost as i64)
+    fn peak(self) -> i64 {
+        self.base as i64 * 9 / 8 * (1 + self.new_vector_boost as i64)
     }
 }
 
@@ -295,20 +295,22 @@ impl Mixer {
             Simd::available().contains(&simd),
             "this CPU cannot run the {simd} path"
         );
+        let output_rate = LearningRate {
+            base: OUTPUT_RATE,
+            ..rate
+        };
         assert!(
             rate.base > 0
                 && rate.new_vector_boost >= 0
-                && rate.peak(rate.base.max(OUTPUT_RATE)) <= MAX_EFFECTIVE_RATE,
+                && [rate, output_rate]
+                    .iter()
+                    .all(|r| r.peak() <= MAX_EFFECTIVE_RATE),
             "{rate:?} could overflow the mixer's arithmetic"
         );
         let sets: Vec<WeightSet> = selectors
             .iter()
             .map(|&n| WeightSet::new(inputs, n, rate))
             .collect();
-        let output_rate = LearningRate {
-            base: OUTPUT_RATE,
-            ..rate
-        };
         let mut outputs = output_selectors
             .iter()
             .map(|&n| WeightSet::new(sets.len(), n, output_rate));
