@@ -141,10 +141,12 @@ fn bench_mixer(c: &mut Criterion) {
             b.iter(|| {
                 let mut sum = 0u32;
                 for at in stream.bits_in_context() {
-                    mixer.select(0, at.partial);
-                    mixer.select(1, at.previous * 8 + at.position);
-                    mixer.select(2, at.partial | at.previous << 8);
-                    mixer.select_output(0, at.partial);
+                    mixer.select(&[
+                        at.partial as u32,
+                        (at.previous * 8 + at.position) as u32,
+                        (at.partial | at.previous << 8) as u32,
+                    ]);
+                    mixer.select_outputs(&[at.partial as u32]);
                     let inputs = mixer.inputs();
                     inputs.clear();
                     let x = stretch(at.p);

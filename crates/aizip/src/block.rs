@@ -64,7 +64,7 @@ pub fn encode<W: Write>(
         let (header, config, coded) = plan(data, transform, options);
         header.write(&mut out)?;
         let mut report = scaled_progress(data, coded, progress);
-        let out = encode_stream(coded, &config, options.simd, out, &mut report)?;
+        let out = encode_stream(coded, &config, options, out, &mut report)?;
         return Ok((out.inner, out.written));
     };
     header.stream_len = (!last).then_some(stream.len() as u64);
@@ -127,33 +127,42 @@ fn encode_in_memory(
         written: 0,
     };
     let mut report = scaled_progress(data, coded, progress);
-    let stream = encode_stream(coded, &config, options.simd, start, &mut report)?.inner;
+    let stream = encode_stream(coded, &config, options, start, &mut report)?.inner;
     Ok((header, stream))
 }
 
-/// Codes `coded` after whatever `out` has already counted.
+/// Codes `coded` after whatever `out` has already counted: in a single-stream archive on two
+/// threads if `options.pipeline` (see [`crate::pipeline`]; the stream is the same either way).
 fn encode_stream<W: Write>(
     coded: &[u8],
     config: &EngineConfig,
-    simd: Simd,
+    options: &Options,
     out: CountingWriter<W>,
     progress: &mut dyn FnMut(usize, u64),
 ) -> Result<CountingWriter<W>, Error> {
-    let mut predictor = Predictor::new(config, simd);
     let mut encoder = Encoder::new(out);
-    for (done, chunk) in coded.chunks(PROGRESS_INTERVAL).enumerate() {
-        for &byte in chunk {
-            for i in (0..8).rev() {
-                let bit = ((byte >> i) & 1) as u32;
-                encoder.encode(bit, predictor.p());
-                predictor.update(bit);
-            }
-        }
+    let mut piece_done = |encoder: &mut Encoder<CountingWriter<W>>, done: usize| {
         encoder.flush_buffer()?;
-        progress(
-            done * PROGRESS_INTERVAL + chunk.len(),
-            encoder.sink().written + encoder.bytes_out() as u64,
-        );
+        progress(done, encoder.sink().written + encoder.bytes_out() as u64);
+        Ok(())
+    };
+    if options.pipeline && options.threads == 1 {
+        let stages = crate::engine::stages(config, options.simd);
+        crate::pipeline::encode(coded, stages, &mut encoder, &mut piece_done)?;
+    } else {
+        let mut predictor = Predictor::new(config, options.simd);
+        let mut done = 0;
+        for piece in coded.chunks(PROGRESS_INTERVAL) {
+            for &byte in piece {
+                for i in (0..8).rev() {
+                    let bit = ((byte >> i) & 1) as u32;
+                    encoder.encode(bit, predictor.p());
+                    predictor.update(bit);
+                }
+            }
+            done += piece.len();
+            piece_done(&mut encoder, done)?;
+        }
     }
     Ok(encoder.finish()?)
 }

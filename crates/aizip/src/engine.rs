@@ -9,7 +9,7 @@ use aizip_dict::ByteClass;
 use aizip_mixer::{Apm, LearningRate, Mixer, Simd};
 use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
 use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
-use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Model};
+use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Inputs, Model};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
@@ -55,7 +55,10 @@ const BIAS: i32 = 256;
 /// Levels from here on use every selector and the hashed order-2 and order-3 APMs.
 const STRONG_LEVEL: u8 = 8;
 
-pub struct Predictor {
+/// The modelling stage: every model and context map, and the per-bit contexts the mixing stage
+/// selects by. Its state depends on the coded bits alone, never on a prediction, which is what
+/// lets a compressor run it on a thread of its own ([`crate::pipeline`]).
+pub struct ModelStage {
     models: Vec<Box<dyn Model>>,
     /// For each model, its slice of `hashes`.
     context_ranges: Vec<Range<usize>>,
@@ -65,22 +68,54 @@ pub struct Predictor {
     contexts: ContextSet,
     history: History,
     bit: BitContext,
-    mixer: Mixer,
-    apm_order1: Apm,
-    apm_match: Apm,
+    /// Number of layer-1 weight sets the level selects for.
+    sets: usize,
     /// Strong levels: the context maps whose states select the sets from [`FIRST_STATE_SET`] on
     /// (none without maps).
     state_selectors: Vec<usize>,
-    /// Strong levels: APMs on the partial byte and the last two and three bytes, hashed.
-    apm_hashed: Option<HashedApms>,
     /// Whether this is a strong level (see [`STRONG_LEVEL`]).
     strong: bool,
     /// The open brackets of the text, followed at every level: they select the first layer-2
     /// set below the strong levels, and the second layer-2 set and a weight set at the strong
     /// levels.
     brackets: Brackets,
-    /// What each byte does to [`Predictor::brackets`] (see [`BracketAction`]).
+    /// What each byte does to [`ModelStage::brackets`] (see [`BracketAction`]).
     bracket_actions: [BracketAction; 256],
+}
+
+/// What the mixing stage needs of one bit besides the mixer inputs: the contexts it selects
+/// weight vectors and APM rows by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MixContexts {
+    /// One per layer-1 set (only the first [`ModelStage::sets`] are written and used).
+    sets: [u32; SELECTORS.len()],
+    /// One per layer-2 set.
+    outputs: [u32; 2],
+    /// The match APM's context.
+    apm_match: u32,
+    /// The partial byte (with its leading 1).
+    c0: u32,
+    /// The last three bytes, most recent first.
+    last: [u8; 3],
+}
+
+/// The mixing stage: the mixer and the APM chain, from the models' inputs and [`MixContexts`] to
+/// one probability per bit.
+pub struct MixStage {
+    mixer: Mixer,
+    apm_order1: Apm,
+    apm_match: Apm,
+    /// Strong levels: APMs on the partial byte and the last two and three bytes, hashed.
+    apm_hashed: Option<HashedApms>,
+}
+
+/// Both stages, run one after the other on one thread: what decoding (and compressing on one
+/// core) uses.
+pub struct Predictor {
+    models: ModelStage,
+    mixing: MixStage,
+    /// The contexts of the next bit.
+    contexts: MixContexts,
     p: u32,
 }
 
@@ -261,12 +296,13 @@ fn class_context(c0: usize, last: [u8; 3]) -> usize {
     c0 | class(last[0]) << 8 | class(last[1]) << 11 | (class(last[2]) >> 1) << 14
 }
 
-impl Predictor {
-    pub fn new(config: &EngineConfig, simd: Simd) -> Self {
-        aizip_models::table::with_huge_pages(config.huge_pages, || Predictor::build(config, simd))
+impl ModelStage {
+    /// The models of `config`, at the start of the text.
+    pub fn new(config: &EngineConfig) -> Self {
+        aizip_models::table::with_huge_pages(config.huge_pages, || ModelStage::build(config))
     }
 
-    fn build(config: &EngineConfig, simd: Simd) -> Self {
+    fn build(config: &EngineConfig) -> Self {
         let models = config.models();
         let mut tables = Vec::new();
         let mut context_ranges = Vec::new();
@@ -279,8 +315,6 @@ impl Predictor {
             .filter(|&i| models[i].input_count() > 0)
             .collect();
         let detail = config.params().context_detail;
-        let inputs = mixer_inputs(&models, detail);
-        let history = History::new(config.params().history_bytes);
         let strong = config.level >= STRONG_LEVEL;
         // Without such a model (ablation), the first context map, if there is any.
         let state_selectors = STATE_SELECTOR_MODELS
@@ -294,52 +328,31 @@ impl Predictor {
             })
             .filter(|&map| strong && map < tables.len())
             .collect();
-        let rate = match detail {
-            Detail::Plain => PLAIN_RATE,
-            Detail::Rich => RICH_RATE,
-        };
-        let mut predictor = Predictor {
-            mixer: Mixer::new(
-                simd,
-                inputs,
-                selectors(config.level),
-                rate,
-                output_selectors(config.level),
-            ),
+        let mut stage = ModelStage {
             models,
             context_ranges,
             bit_models,
             hashes: vec![0; tables.len()],
             contexts: ContextSet::new(&tables, detail),
-            history,
+            history: History::new(config.params().history_bytes),
             bit: BitContext {
                 c0: 1,
                 ..BitContext::default()
             },
-            apm_order1: Apm::new(APM_ORDER1_CONTEXTS, 7),
-            apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
-            apm_hashed: strong.then(HashedApms::new),
+            sets: selectors(config.level).len(),
             state_selectors,
             strong,
             brackets: Brackets::default(),
             bracket_actions: std::array::from_fn(|b| {
                 BracketAction::of(b as u8, config.word_classes[b])
             }),
-            p: 32768,
         };
-        predictor.start_byte();
-        predictor.predict();
-        predictor
+        stage.start_byte();
+        stage
     }
 
-    /// Probability (16 bits, within the coder's range) that the next bit is a 1.
-    #[inline]
-    pub fn p(&self) -> u32 {
-        self.p
-    }
-
-    /// Learns the coded bit and prepares the next prediction.
-    #[inline]
+    /// Learns the coded bit and, at the end of a byte, names the contexts of the next one.
+    #[inline(always)]
     pub fn update(&mut self, bit: u32) {
         for &i in &self.bit_models {
             self.models[i].update(bit);
@@ -363,13 +376,6 @@ impl Predictor {
         // Learning the bit needs nothing of the next byte's contexts: done after start_byte, it
         // overlaps the loads of their buckets (a cache miss each), which predict() then needs.
         self.contexts.update(bit);
-        self.mixer.update(bit);
-        self.apm_order1.update(bit);
-        self.apm_match.update(bit);
-        if let Some(apms) = &mut self.apm_hashed {
-            apms.update(bit);
-        }
-        self.predict();
     }
 
     /// The models name the contexts of the next byte.
@@ -380,60 +386,94 @@ impl Predictor {
         self.contexts.set_contexts(&self.hashes);
     }
 
-    #[inline]
-    fn predict(&mut self) {
-        let inputs = self.mixer.inputs();
+    /// Clears `inputs` and pushes the mixer inputs for the next bit, and writes its contexts
+    /// into `contexts` (in place: this runs every bit).
+    #[inline(always)]
+    pub fn predict(&mut self, inputs: &mut Inputs, contexts: &mut MixContexts) {
         inputs.clear();
         inputs.push(BIAS);
         self.contexts.predict(self.bit.c0, self.bit.bit_pos, inputs);
         for &i in &self.bit_models {
             self.models[i].predict(&mut self.bit, &self.history, inputs);
         }
-        let c0 = self.bit.c0 as usize;
-        let c1 = self.history.back(1) as usize;
-        let match_bucket = length_bucket(self.bit.match_length) as usize;
-        self.mixer.select(0, match_bucket * 256 + c0);
-        self.mixer.select(1, c1 * 8 + self.bit.bit_pos as usize);
-        let last = [c1 as u8, self.history.back(2), self.history.back(3)];
-        self.mixer.select(2, class_context(c0, last));
-        // 65,536 vectors do not stay in cache: load both that the next bit may select.
-        for (next, last) in after_next_bit(c0, last) {
-            self.mixer.prefetch(2, class_context(next, last));
+        let c0 = self.bit.c0;
+        let c1 = self.history.back(1);
+        let last = [c1, self.history.back(2), self.history.back(3)];
+        let bit_pos = self.bit.bit_pos;
+        let match_bucket = length_bucket(self.bit.match_length);
+        let sets = &mut contexts.sets;
+        sets[0] = match_bucket * 256 + c0;
+        sets[1] = u32::from(c1) * 8 + bit_pos;
+        sets[2] = class_context(c0 as usize, last) as u32;
+        if self.sets > 3 {
+            sets[3] = u32::from(c1) << 8 | c0;
         }
-
-        if self.mixer.sets() > 3 {
-            self.mixer.select(3, c1 << 8 | c0);
-        }
-        let c2 = last[1] as usize;
         if self.strong {
-            self.mixer.select(4, c2 * 8 + self.bit.bit_pos as usize);
+            sets[4] = u32::from(last[1]) * 8 + bit_pos;
             for (k, &map) in self.state_selectors.iter().enumerate() {
-                let state = self.contexts.state(map) as usize;
-                self.mixer
-                    .select(FIRST_STATE_SET + k, state * 8 + self.bit.bit_pos as usize);
+                sets[FIRST_STATE_SET + k] = u32::from(self.contexts.state(map)) * 8 + bit_pos;
             }
-            self.mixer
-                .select(BRACKET_SET, self.brackets.two_innermost() * 256 + c0);
-        }
-        if self.strong {
-            self.mixer
-                .select_output(0, surroundings(None, c1 as u8) * 256 + c0);
-            let surrounded = surroundings(Some(self.brackets), c1 as u8) * MATCH_QUARTERS
-                + match_bucket * MATCH_QUARTERS / LENGTH_BUCKETS;
-            self.mixer.select_output(1, surrounded * 256 + c0);
+            sets[BRACKET_SET] = self.brackets.two_innermost() as u32 * 256 + c0;
+            contexts.outputs[0] = (surroundings(None, c1) * 256) as u32 + c0;
+            let surrounded = surroundings(Some(self.brackets), c1) * MATCH_QUARTERS
+                + match_bucket as usize * MATCH_QUARTERS / LENGTH_BUCKETS;
+            contexts.outputs[1] = (surrounded * 256) as u32 + c0;
         } else {
-            let surrounded = surroundings(Some(self.brackets), c1 as u8);
-            self.mixer.select_output(0, surrounded * 256 + c0);
+            contexts.outputs[0] = (surroundings(Some(self.brackets), c1) * 256) as u32 + c0;
         }
-        let p_mix = self.mixer.mix();
-
-        let p1 = self.apm_order1.refine(p_mix, c0 | c1 << 8);
-        let match_context = if self.bit.match_length > 0 {
-            16 + (match_bucket.min(15) & 0xE) + self.bit.match_bit as usize
+        let apm_match = if self.bit.match_length > 0 {
+            16 + (match_bucket.min(15) & 0xE) + self.bit.match_bit
         } else {
             0
         };
-        let p_match = self.apm_match.refine(p_mix, match_context * 256 + c0);
+        contexts.apm_match = apm_match * 256 + c0;
+        contexts.c0 = c0;
+        contexts.last = last;
+    }
+}
+
+impl MixStage {
+    /// The mixer and APMs of `config` for `inputs` mixer inputs, on the instruction-set path
+    /// `simd`.
+    pub fn new(config: &EngineConfig, inputs: usize, simd: Simd) -> Self {
+        aizip_models::table::with_huge_pages(config.huge_pages, || {
+            let rate = match config.params().context_detail {
+                Detail::Plain => PLAIN_RATE,
+                Detail::Rich => RICH_RATE,
+            };
+            MixStage {
+                mixer: Mixer::new(
+                    simd,
+                    inputs,
+                    selectors(config.level),
+                    rate,
+                    output_selectors(config.level),
+                ),
+                apm_order1: Apm::new(APM_ORDER1_CONTEXTS, 7),
+                apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
+                apm_hashed: (config.level >= STRONG_LEVEL).then(HashedApms::new),
+            }
+        })
+    }
+
+    /// The buffer the mixer reads its inputs from.
+    #[inline]
+    pub fn inputs(&mut self) -> &mut Inputs {
+        self.mixer.inputs()
+    }
+
+    /// Probability (16 bits, within the coder's range) that the next bit is a 1, from the inputs
+    /// in [`MixStage::inputs`] and their contexts.
+    #[inline(always)]
+    pub fn p(&mut self, contexts: &MixContexts) -> u32 {
+        let MixContexts { c0, last, .. } = *contexts;
+        let c0 = c0 as usize;
+        self.mixer.select(&contexts.sets);
+        self.mixer.select_outputs(&contexts.outputs);
+        let p_mix = self.mixer.mix();
+
+        let p1 = self.apm_order1.refine(p_mix, c0 | (last[0] as usize) << 8);
+        let p_match = self.apm_match.refine(p_mix, contexts.apm_match as usize);
         let p = match &mut self.apm_hashed {
             Some(apms) => {
                 let [p2, p3] = apms.refine(p_mix, c0, last);
@@ -441,14 +481,70 @@ impl Predictor {
             }
             None => (p_mix + 2 * p1 + p_match + 2) >> 2,
         };
-        self.p = p.clamp(PROB_MIN, PROB_MAX);
 
-        // The order-1 APM rows of both possible next bits are far from this one: load them now.
+        // Set 2's 65,536 vectors and the order-1 APM's rows do not stay in cache: load both
+        // that the next bit may select.
         if let Some(apms) = &self.apm_hashed {
             apms.prefetch_next(c0, last);
         }
         for (next, last) in after_next_bit(c0, last) {
+            self.mixer.prefetch(2, class_context(next, last));
             self.apm_order1.prefetch(next | (last[0] as usize) << 8);
         }
+        p.clamp(PROB_MIN, PROB_MAX)
+    }
+
+    /// Learns the coded bit.
+    #[inline(always)]
+    pub fn update(&mut self, bit: u32) {
+        self.mixer.update(bit);
+        self.apm_order1.update(bit);
+        self.apm_match.update(bit);
+        if let Some(apms) = &mut self.apm_hashed {
+            apms.update(bit);
+        }
+    }
+}
+
+/// The two stages of `config`'s engine, before the first bit, for a caller that runs them apart
+/// (see [`crate::pipeline`]); [`Predictor::new`] runs them together.
+pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
+    let models = ModelStage::new(config);
+    let inputs = mixer_inputs(&models.models, config.params().context_detail);
+    (models, MixStage::new(config, inputs, simd))
+}
+
+impl Predictor {
+    pub fn new(config: &EngineConfig, simd: Simd) -> Self {
+        let (models, mixing) = stages(config, simd);
+        let mut predictor = Predictor {
+            models,
+            mixing,
+            contexts: MixContexts::default(),
+            p: 32768,
+        };
+        predictor.predict();
+        predictor
+    }
+
+    /// Probability (16 bits, within the coder's range) that the next bit is a 1.
+    #[inline]
+    pub fn p(&self) -> u32 {
+        self.p
+    }
+
+    /// Learns the coded bit and prepares the next prediction.
+    #[inline]
+    pub fn update(&mut self, bit: u32) {
+        self.models.update(bit);
+        self.mixing.update(bit);
+        self.predict();
+    }
+
+    #[inline]
+    fn predict(&mut self) {
+        self.models
+            .predict(self.mixing.inputs(), &mut self.contexts);
+        self.p = self.mixing.p(&self.contexts);
     }
 }

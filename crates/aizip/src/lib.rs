@@ -9,6 +9,9 @@
 //! two-layer mixer and a chain of APMs (crate `aizip-mixer`). The default is one block (the
 //! single-stream mode the prize rules assume); [`Options::threads`] = N cuts the input into N
 //! blocks coded in parallel, which costs some compression because no block learns from another.
+//! A single stream is compressed on two threads where there are two cores ([`Options::pipeline`]):
+//! the models run ahead of the mixer and coder (the `pipeline` module), into the very archive one
+//! thread writes.
 //!
 //! Decompression rebuilds the same predictors from the headers, decodes exactly `original_len`
 //! bytes and checks the length of the coded data and the checksum; any disagreement is an
@@ -29,6 +32,7 @@ pub mod format;
 #[doc(hidden)]
 pub mod fuzz_checks;
 pub mod model_set;
+mod pipeline;
 
 pub use aizip_mixer::Simd;
 pub use format::{BlockHeader, DictionaryHeader, Error, Header};
@@ -52,6 +56,9 @@ pub struct Options {
     pub disabled: Vec<String>,
     /// Independent blocks coded in parallel (`-T N`); 1 is the single-stream mode.
     pub threads: usize,
+    /// Whether a single-stream compression runs its models on a second thread (the archive is
+    /// the same either way; see the `pipeline` module): by default where there is a second core.
+    pub pipeline: bool,
 }
 
 impl Default for Options {
@@ -62,6 +69,7 @@ impl Default for Options {
             simd: Simd::detect(),
             disabled: Vec::new(),
             threads: 1,
+            pipeline: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
         }
     }
 }
@@ -452,6 +460,46 @@ mod tests {
             let options = DecompressOptions { simd, threads: 1 };
             decompress_with(&options, &archives[0][..], &mut restored, |_| {}).unwrap();
             assert_eq!(restored, text.as_bytes(), "{simd}");
+        }
+    }
+
+    /// The pipelined compressor (models on a second thread) must write exactly the single-thread
+    /// archive: text with and without the dictionary, binary data, empty and tiny inputs,
+    /// inputs that end inside a chunk or exactly at one, at a plain, a rich and a strong level.
+    #[test]
+    fn pipelined_compression_writes_the_single_thread_archive() {
+        let text = include_str!("engine.rs").repeat(2);
+        let binary: Vec<u8> = (0..70_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let inputs: [&[u8]; 6] = [
+            text.as_bytes(),
+            &text.as_bytes()[..256 * 40],
+            &binary,
+            b"",
+            b"a",
+            &binary[..65_536 + 3],
+        ];
+        for (n, input) in inputs.iter().enumerate() {
+            for level in [1, 7, 9] {
+                for dictionary in [Dictionary::Auto, Dictionary::Off] {
+                    let archive = |pipeline| {
+                        let options = Options {
+                            level,
+                            dictionary,
+                            pipeline,
+                            ..Options::default()
+                        };
+                        compress_to_vec(input, &options).unwrap()
+                    };
+                    let pipelined = archive(true);
+                    assert!(
+                        pipelined == archive(false),
+                        "input {n}, level {level}, {dictionary:?}"
+                    );
+                    assert!(decompress_to_vec(&pipelined).unwrap() == *input);
+                }
+            }
         }
     }
 

@@ -94,6 +94,10 @@ struct CompressArgs {
     #[arg(short = 'T', long, default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..=aizip::format::MAX_BLOCKS as i64))]
     threads: u16,
+    /// Compress on one core: the models do not run ahead on a second thread (same archive;
+    /// single-stream compression otherwise uses two cores where it has them).
+    #[arg(long)]
+    single_thread: bool,
 }
 
 #[derive(Args)]
@@ -205,6 +209,7 @@ fn compress(args: CompressArgs) -> Result<()> {
             Dictionary::Auto
         },
         threads: args.threads as usize,
+        pipeline: Options::default().pipeline && !args.single_thread,
         ..Options::default()
     };
     let size = aizip::compress(data, &options, &mut output, |p: Progress| report.update(p))

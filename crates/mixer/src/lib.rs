@@ -47,7 +47,7 @@
 //!
 //! ## Calling order (per bit)
 //! ```text
-//! mixer.inputs() ← models      mixer.select(k, ctx) for each set      p = mixer.mix()
+//! mixer.inputs() ← models      mixer.select(contexts), mixer.select_outputs(contexts)      p = mixer.mix()
 //! p' = apm.refine(p, ctx) …        code the bit      mixer.update(bit); apm.update(bit) …
 //! ```
 //! Everything is integer arithmetic: identical results on every machine. [`Mixer::mix`] and
@@ -343,28 +343,32 @@ impl Mixer {
         self.sets[set].prefetch(context);
     }
 
-    /// Number of layer-1 weight sets.
+    /// Number of layer-2 (output) sets: one or two.
     #[inline]
-    pub fn sets(&self) -> usize {
-        self.sets.len()
+    pub fn output_sets(&self) -> usize {
+        1 + usize::from(self.second_output.is_some())
     }
 
-    /// Chooses the context of layer-1 set `set` for the next bit.
+    /// Chooses the context of every layer-1 set for the next bit: `contexts[k]` for set `k`
+    /// (contexts beyond the last set are ignored).
     #[inline]
-    pub fn select(&mut self, set: usize, context: usize) {
-        self.sets[set].select(context);
+    pub fn select(&mut self, contexts: &[u32]) {
+        assert!(contexts.len() >= self.sets.len(), "a context for every set");
+        for (set, &context) in self.sets.iter_mut().zip(contexts) {
+            set.select(context as usize);
+        }
     }
 
-    /// Chooses the context of layer-2 set `set` for the next bit.
+    /// Chooses the context of every layer-2 set for the next bit, as [`Mixer::select`] does.
     #[inline]
-    pub fn select_output(&mut self, set: usize, context: usize) {
-        match set {
-            0 => self.output.select(context),
-            _ => self
-                .second_output
-                .as_mut()
-                .expect("no second output set")
-                .select(context),
+    pub fn select_outputs(&mut self, contexts: &[u32]) {
+        assert!(
+            contexts.len() >= self.output_sets(),
+            "a context for every output set"
+        );
+        self.output.select(contexts[0] as usize);
+        if let Some(second) = &mut self.second_output {
+            second.select(contexts[1] as usize);
         }
     }
 
@@ -376,7 +380,7 @@ impl Mixer {
 
     /// Mixes the inputs (exactly as many as given to [`Mixer::new`]): the probability (16 bits)
     /// that the next bit is a 1.
-    #[inline]
+    #[inline(always)]
     pub fn mix(&mut self) -> u32 {
         debug_assert!(self
             .inputs
@@ -388,7 +392,7 @@ impl Mixer {
 
     /// Trains every selected weight vector on the coded bit, unless the mixed prediction was
     /// already nearly certain of it (see [`SKIP_ERROR`]).
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, bit: u32) {
         if (((bit as i32) << 16) - self.p as i32).abs() < SKIP_ERROR {
             return;
@@ -492,9 +496,8 @@ mod tests {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let bit = (seed >> 31) & 1;
             let noise = ((seed >> 8) & 0x3FF) as i32 - 512;
-            m.select(0, 0);
-            m.select(1, (i & 1) as usize);
-            m.select_output(0, 0);
+            m.select(&[0, (i & 1) as u32]);
+            m.select_outputs(&[0]);
             let inputs = m.inputs();
             inputs.clear();
             inputs.push(if bit == 1 { 600 } else { -600 });

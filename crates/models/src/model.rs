@@ -28,6 +28,14 @@ impl Inputs {
         self.len = 0;
     }
 
+    /// Replaces the whole buffer, padding included, with `padded` (as long as the buffer), as
+    /// if its inputs had been pushed.
+    #[inline]
+    pub fn load(&mut self, padded: &[i32]) {
+        self.values.copy_from_slice(padded);
+        self.len = padded.len();
+    }
+
     /// The inputs pushed since the last [`Inputs::clear`].
     pub fn as_slice(&self) -> &[i32] {
         &self.values[..self.len]
@@ -125,7 +133,7 @@ pub struct BitContext {
 /// Calling order, per byte: `update_byte` once (the completed byte is in `history`); then for each
 /// of the 8 bits, if `input_count() > 0`, `predict` (push exactly `input_count()` inputs) and
 /// `update` with the coded bit.
-pub trait Model {
+pub trait Model: Send {
     /// Short name, used by reports such as `aizip ablate`.
     fn name(&self) -> String;
     /// Table bytes for each hashed context this model names (empty if it names none).

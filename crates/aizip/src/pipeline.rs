@@ -1,0 +1,118 @@
+//! Compressing on two cores into the archive of one.
+//!
+//! The models never see a prediction: their state after any prefix of the text depends on that
+//! prefix alone (see [`ModelStage`]). A compressor knows the whole text in advance, so it can run
+//! the modelling stage ahead on a thread of its own, which hands the mixer inputs and contexts of
+//! every bit to the coding thread in chunks:
+//!
+//! ```text
+//! modelling thread:  for each bit: inputs, contexts = models.predict(); models.update(bit)
+//!                        → chunk of CHUNK_BYTES · 8 frames →
+//! coding thread:     for each bit: p = mixing.p(inputs, contexts); encode(bit, p); mixing.update(bit)
+//! ```
+//!
+//! Both stages do exactly the arithmetic, in exactly the order, of the single-threaded
+//! [`Predictor`](crate::engine::Predictor), so the archive is byte for byte the same (tested). A decoder cannot do this (it
+//! needs each bit before the models can go on), so decompression stays on one core.
+
+use crate::block::PROGRESS_INTERVAL;
+use crate::engine::{MixContexts, MixStage, ModelStage};
+use crate::format::Error;
+use aizip_coder::Encoder;
+use aizip_models::Inputs;
+use std::io::Write;
+use std::sync::mpsc::sync_channel;
+
+/// Bytes of text per chunk: small enough that a chunk's frames stay in the cache between the
+/// threads (2,048 frames of 50-600 bytes), large enough that handing one over costs nothing.
+const CHUNK_BYTES: usize = 256;
+/// Chunks in flight: the modelling thread may run this far ahead.
+const CHUNKS: usize = 4;
+
+const _: () = assert!(PROGRESS_INTERVAL.is_multiple_of(CHUNK_BYTES));
+
+/// The frames of [`CHUNK_BYTES`] bytes: each bit's padded mixer inputs and its contexts.
+struct Chunk {
+    inputs: Vec<i32>,
+    contexts: Vec<MixContexts>,
+}
+
+/// Codes `coded` into `encoder` with the [`stages`](crate::engine::stages) of an engine, its modelling stage on a
+/// second thread. After every [`PROGRESS_INTERVAL`] bytes (and at the end) calls
+/// `piece_done(encoder, bytes coded so far)`; its error stops the coding and is returned.
+pub fn encode<W: Write>(
+    coded: &[u8],
+    (models, mut mixing): (ModelStage, MixStage),
+    encoder: &mut Encoder<W>,
+    mut piece_done: impl FnMut(&mut Encoder<W>, usize) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let width = mixing.inputs().padded().len();
+    std::thread::scope(|scope| {
+        // Created inside the scope, so that an early return drops the coding thread's ends and
+        // the modelling thread, blocked on one of them, stops before the scope joins it.
+        let (full_sender, full) = sync_channel::<Chunk>(CHUNKS);
+        let (empty_sender, empty) = sync_channel::<Chunk>(CHUNKS);
+        for _ in 0..CHUNKS {
+            let frames = CHUNK_BYTES * 8;
+            let chunk = Chunk {
+                inputs: Vec::with_capacity(frames * width),
+                contexts: Vec::with_capacity(frames),
+            };
+            empty_sender.send(chunk).expect("the channel holds CHUNKS");
+        }
+        scope.spawn(move || model_chunks(coded, models, width, &empty, &full_sender));
+
+        let mut done = 0;
+        for piece in coded.chunks(PROGRESS_INTERVAL) {
+            for bytes in piece.chunks(CHUNK_BYTES) {
+                let chunk = full.recv().expect("the modelling thread models every byte");
+                let mut frames = chunk.inputs.chunks_exact(width).zip(&chunk.contexts);
+                for &byte in bytes {
+                    for i in (0..8).rev() {
+                        let (inputs, contexts) = frames.next().expect("8 frames per byte");
+                        mixing.inputs().load(inputs);
+                        let bit = u32::from(byte >> i & 1);
+                        encoder.encode(bit, mixing.p(contexts));
+                        mixing.update(bit);
+                    }
+                }
+                // Fails only once the modelling thread is done with its last chunk.
+                let _ = empty_sender.send(chunk);
+            }
+            done += piece.len();
+            piece_done(encoder, done)?;
+        }
+        Ok(())
+    })
+}
+
+/// The modelling thread: fills each empty chunk with the frames of the next [`CHUNK_BYTES`] of
+/// `coded`. Stops early when the coding thread has stopped listening.
+fn model_chunks(
+    coded: &[u8],
+    mut models: ModelStage,
+    width: usize,
+    empty: &std::sync::mpsc::Receiver<Chunk>,
+    full: &std::sync::mpsc::SyncSender<Chunk>,
+) {
+    let mut inputs = Inputs::with_capacity(width);
+    for bytes in coded.chunks(CHUNK_BYTES) {
+        let Ok(mut chunk) = empty.recv() else {
+            return;
+        };
+        chunk.inputs.clear();
+        chunk.contexts.clear();
+        for &byte in bytes {
+            for i in (0..8).rev() {
+                let mut contexts = MixContexts::default();
+                models.predict(&mut inputs, &mut contexts);
+                chunk.contexts.push(contexts);
+                chunk.inputs.extend_from_slice(inputs.padded());
+                models.update(u32::from(byte >> i & 1));
+            }
+        }
+        if full.send(chunk).is_err() {
+            return;
+        }
+    }
+}
