@@ -81,6 +81,7 @@ pub struct ModelStage {
     brackets: Brackets,
     /// What each byte does to [`ModelStage::brackets`] (see [`BracketAction`]).
     bracket_actions: [BracketAction; 256],
+    byte: ByteContexts,
 }
 
 /// What the mixing stage needs of one bit besides the mixer inputs: the contexts it selects
@@ -289,11 +290,32 @@ fn after_next_bit(c0: usize, last: [u8; 3]) -> [(usize, [u8; 3]); 2] {
 }
 
 /// Weight set 2's context: the partial byte and the [`TEXT_CLASS`] of the last three bytes (the
-/// third coarsely).
+/// third coarsely), which [`class_bits`] gives.
 #[inline]
 fn class_context(c0: usize, last: [u8; 3]) -> usize {
+    c0 | class_bits(last)
+}
+
+/// The part of [`class_context`] that the last three bytes give.
+#[inline]
+fn class_bits(last: [u8; 3]) -> usize {
     let class = |byte: u8| TEXT_CLASS[byte as usize] as usize;
-    c0 | class(last[0]) << 8 | class(last[1]) << 11 | (class(last[2]) >> 1) << 14
+    class(last[0]) << 8 | class(last[1]) << 11 | (class(last[2]) >> 1) << 14
+}
+
+/// The parts of the next bits' [`MixContexts`] that change only between bytes: worked out once
+/// a byte, not once a bit.
+#[derive(Clone, Copy, Default)]
+struct ByteContexts {
+    /// The last three bytes, most recent first.
+    last: [u8; 3],
+    /// [`class_bits`] of `last`.
+    classes: u32,
+    /// [`Brackets::two_innermost`].
+    brackets: u32,
+    /// [`surroundings`] with the brackets, and without.
+    surrounded: u32,
+    unbracketed: u32,
 }
 
 impl ModelStage {
@@ -346,6 +368,7 @@ impl ModelStage {
             bracket_actions: std::array::from_fn(|b| {
                 BracketAction::of(b as u8, config.word_classes[b])
             }),
+            byte: ByteContexts::default(),
         };
         stage.start_byte();
         stage
@@ -384,6 +407,14 @@ impl ModelStage {
             model.update_byte(&self.history, &mut self.hashes[range.clone()]);
         }
         self.contexts.set_contexts(&self.hashes);
+        let last = [1, 2, 3].map(|n| self.history.back(n));
+        self.byte = ByteContexts {
+            last,
+            classes: class_bits(last) as u32,
+            brackets: self.brackets.two_innermost() as u32,
+            surrounded: surroundings(Some(self.brackets), last[0]) as u32,
+            unbracketed: surroundings(None, last[0]) as u32,
+        };
     }
 
     /// Clears `inputs` and pushes the mixer inputs for the next bit, and writes its contexts
@@ -397,29 +428,29 @@ impl ModelStage {
             self.models[i].predict(&mut self.bit, &self.history, inputs);
         }
         let c0 = self.bit.c0;
-        let c1 = self.history.back(1);
-        let last = [c1, self.history.back(2), self.history.back(3)];
+        let byte = self.byte;
+        let c1 = u32::from(byte.last[0]);
         let bit_pos = self.bit.bit_pos;
         let match_bucket = length_bucket(self.bit.match_length);
         let sets = &mut contexts.sets;
         sets[0] = match_bucket * 256 + c0;
-        sets[1] = u32::from(c1) * 8 + bit_pos;
-        sets[2] = class_context(c0 as usize, last) as u32;
+        sets[1] = c1 * 8 + bit_pos;
+        sets[2] = byte.classes | c0;
         if self.sets > 3 {
-            sets[3] = u32::from(c1) << 8 | c0;
+            sets[3] = c1 << 8 | c0;
         }
         if self.strong {
-            sets[4] = u32::from(last[1]) * 8 + bit_pos;
+            sets[4] = u32::from(byte.last[1]) * 8 + bit_pos;
             for (k, &map) in self.state_selectors.iter().enumerate() {
                 sets[FIRST_STATE_SET + k] = u32::from(self.contexts.state(map)) * 8 + bit_pos;
             }
-            sets[BRACKET_SET] = self.brackets.two_innermost() as u32 * 256 + c0;
-            contexts.outputs[0] = (surroundings(None, c1) * 256) as u32 + c0;
-            let surrounded = surroundings(Some(self.brackets), c1) * MATCH_QUARTERS
-                + match_bucket as usize * MATCH_QUARTERS / LENGTH_BUCKETS;
-            contexts.outputs[1] = (surrounded * 256) as u32 + c0;
+            sets[BRACKET_SET] = byte.brackets * 256 + c0;
+            contexts.outputs[0] = byte.unbracketed * 256 + c0;
+            let surrounded = byte.surrounded * MATCH_QUARTERS as u32
+                + match_bucket * MATCH_QUARTERS as u32 / LENGTH_BUCKETS as u32;
+            contexts.outputs[1] = surrounded * 256 + c0;
         } else {
-            contexts.outputs[0] = (surroundings(Some(self.brackets), c1) * 256) as u32 + c0;
+            contexts.outputs[0] = byte.surrounded * 256 + c0;
         }
         let apm_match = if self.bit.match_length > 0 {
             16 + (match_bucket.min(15) & 0xE) + self.bit.match_bit
@@ -428,7 +459,7 @@ impl ModelStage {
         };
         contexts.apm_match = apm_match * 256 + c0;
         contexts.c0 = c0;
-        contexts.last = last;
+        contexts.last = byte.last;
     }
 }
 

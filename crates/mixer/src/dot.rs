@@ -57,6 +57,17 @@ pub(crate) trait Kernel {
     /// # Safety
     /// As for [`Kernel::dot`].
     unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32);
+    /// `[dot(inputs, vectors[0]), …]`: several weight sets' dot products with the same inputs,
+    /// which a path may compute in one pass over the inputs.
+    ///
+    /// # Safety
+    /// As for [`Kernel::dot`], for every vector.
+    unsafe fn dots<const N: usize>(inputs: &[i32], vectors: [&[i32]; N]) -> [i32; N];
+    /// `train(inputs, vectors[k], errs[k])` for every `k`, likewise.
+    ///
+    /// # Safety
+    /// As for [`Kernel::dot`], for every vector.
+    unsafe fn trains<const N: usize>(inputs: &[i32], vectors: [&mut [i32]; N], errs: [i32; N]);
 }
 
 /// Implements [`Kernel`] for the path `$path` with the `dot` and `train` of module `$module`.
@@ -75,6 +86,20 @@ macro_rules! kernel {
             #[inline(always)]
             unsafe fn train(inputs: &[i32], weights: &mut [i32], err: i32) {
                 $module::train(inputs, weights, err)
+            }
+
+            #[inline(always)]
+            unsafe fn dots<const N: usize>(inputs: &[i32], vectors: [&[i32]; N]) -> [i32; N] {
+                $module::dots(inputs, vectors)
+            }
+
+            #[inline(always)]
+            unsafe fn trains<const N: usize>(
+                inputs: &[i32],
+                vectors: [&mut [i32]; N],
+                errs: [i32; N],
+            ) {
+                $module::trains(inputs, vectors, errs)
             }
         }
     };
@@ -109,7 +134,32 @@ mod scalar {
             *w = (*w + ((x * err + (1 << 13)) >> 14)).clamp(-WEIGHT_LIMIT, WEIGHT_LIMIT);
         }
     }
+
+    super::one_vector_at_a_time!();
 }
+
+/// `dots` and `trains` as one `dot` or `train` per vector, for the paths that gain nothing from
+/// fusing them.
+macro_rules! one_vector_at_a_time {
+    () => {
+        #[inline(always)]
+        pub unsafe fn dots<const N: usize>(inputs: &[i32], vectors: [&[i32]; N]) -> [i32; N] {
+            vectors.map(|weights| dot(inputs, weights))
+        }
+
+        #[inline(always)]
+        pub unsafe fn trains<const N: usize>(
+            inputs: &[i32],
+            vectors: [&mut [i32]; N],
+            errs: [i32; N],
+        ) {
+            for (weights, err) in vectors.into_iter().zip(errs) {
+                train(inputs, weights, err);
+            }
+        }
+    };
+}
+use one_vector_at_a_time;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
@@ -131,13 +181,7 @@ mod avx2 {
             let w = _mm256_loadu_si256(w.add(block));
             acc = _mm256_add_epi32(acc, _mm256_srai_epi32(_mm256_mullo_epi32(x, w), 8));
         }
-        let pair = _mm_add_epi32(
-            _mm256_castsi256_si128(acc),
-            _mm256_extracti128_si256(acc, 1),
-        );
-        let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b01_00_11_10));
-        let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b10_11_00_01));
-        _mm_cvtsi128_si32(pair)
+        sum_lanes(acc)
     }
 
     /// # Safety
@@ -162,6 +206,67 @@ mod avx2 {
             let w = _mm256_add_epi32(_mm256_loadu_si256(p), delta);
             _mm256_storeu_si256(p, _mm256_min_epi32(_mm256_max_epi32(w, low), high));
         }
+    }
+
+    /// [`dot`] of each vector, in one pass: each block of inputs is loaded once for all of
+    /// them (the mixer's weight sets share their inputs).
+    ///
+    /// # Safety
+    /// As for [`dot`], for every vector.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub unsafe fn dots<const N: usize>(inputs: &[i32], vectors: [&[i32]; N]) -> [i32; N] {
+        let mut acc = [_mm256_setzero_si256(); N];
+        let x = inputs.as_ptr() as *const __m256i;
+        let w = vectors.map(|weights| weights.as_ptr() as *const __m256i);
+        for block in 0..inputs.len() / LANES {
+            let x = _mm256_loadu_si256(x.add(block));
+            for (acc, w) in acc.iter_mut().zip(w) {
+                let w = _mm256_loadu_si256(w.add(block));
+                *acc = _mm256_add_epi32(*acc, _mm256_srai_epi32(_mm256_mullo_epi32(x, w), 8));
+            }
+        }
+        acc.map(|acc| sum_lanes(acc))
+    }
+
+    /// [`train`] of each vector with its own error, in one pass over the inputs.
+    ///
+    /// # Safety
+    /// As for [`dot`], for every vector.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub unsafe fn trains<const N: usize>(inputs: &[i32], vectors: [&mut [i32]; N], errs: [i32; N]) {
+        let errs = errs.map(|err| _mm256_set1_epi32(err));
+        let round = _mm256_set1_epi32(1 << 13);
+        let (low, high) = (
+            _mm256_set1_epi32(-WEIGHT_LIMIT),
+            _mm256_set1_epi32(WEIGHT_LIMIT),
+        );
+        let x = inputs.as_ptr() as *const __m256i;
+        let w = vectors.map(|weights| weights.as_mut_ptr() as *mut __m256i);
+        for block in 0..inputs.len() / LANES {
+            let x = _mm256_loadu_si256(x.add(block));
+            for (w, &err) in w.iter().zip(&errs) {
+                let p = w.add(block);
+                let delta =
+                    _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(x, err), round), 14);
+                let w = _mm256_add_epi32(_mm256_loadu_si256(p), delta);
+                _mm256_storeu_si256(p, _mm256_min_epi32(_mm256_max_epi32(w, low), high));
+            }
+        }
+    }
+
+    /// The (wrapping) sum of the eight lanes.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn sum_lanes(acc: __m256i) -> i32 {
+        let pair = _mm_add_epi32(
+            _mm256_castsi256_si128(acc),
+            _mm256_extracti128_si256(acc, 1),
+        );
+        let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b01_00_11_10));
+        let pair = _mm_add_epi32(pair, _mm_shuffle_epi32(pair, 0b10_11_00_01));
+        _mm_cvtsi128_si32(pair)
     }
 }
 
@@ -218,6 +323,8 @@ mod avx512 {
             _mm512_mask_storeu_epi32(p, mask, _mm512_min_epi32(_mm512_max_epi32(w, low), high));
         }
     }
+
+    super::one_vector_at_a_time!();
 }
 
 #[cfg(test)]
@@ -241,6 +348,47 @@ mod tests {
                 prop_assert_eq!(dot(simd, &inputs, &weights), expected_dot, "{}", simd);
                 let mut trained = weights.clone();
                 train(simd, &inputs, &mut trained, err);
+                prop_assert_eq!(&trained, &expected_weights, "{}", simd);
+            }
+        }
+
+        #[test]
+        fn one_pass_kernels_match_one_vector_at_a_time(
+            inputs in prop::collection::vec(-2047i32..=2047, 24),
+            weights in prop::collection::vec(-WEIGHT_LIMIT..=WEIGHT_LIMIT, 72),
+            errs in prop::array::uniform3(-(1 << 17)..(1 << 17)),
+        ) {
+            let vectors: Vec<&[i32]> = weights.chunks(inputs.len()).collect();
+            let vectors: [&[i32]; 3] = vectors.try_into().unwrap();
+            let expected_dots = vectors.map(|w| scalar::dot(&inputs, w));
+            let mut expected_weights = weights.clone();
+            for (w, err) in expected_weights.chunks_mut(inputs.len()).zip(errs) {
+                scalar::train(&inputs, w, err);
+            }
+            for simd in Simd::available() {
+                let mut trained = weights.clone();
+                let parts: Vec<&mut [i32]> = trained.chunks_mut(inputs.len()).collect();
+                let parts: [&mut [i32]; 3] = parts.try_into().unwrap();
+                // SAFETY: each path only where the CPU offers it; all lengths are 24.
+                let dots = unsafe {
+                    match simd {
+                        #[cfg(target_arch = "x86_64")]
+                        Simd::Avx2 => {
+                            Avx2::trains(&inputs, parts, errs);
+                            Avx2::dots(&inputs, vectors)
+                        }
+                        #[cfg(target_arch = "x86_64")]
+                        Simd::Avx512 => {
+                            Avx512::trains(&inputs, parts, errs);
+                            Avx512::dots(&inputs, vectors)
+                        }
+                        _ => {
+                            Scalar::trains(&inputs, parts, errs);
+                            Scalar::dots(&inputs, vectors)
+                        }
+                    }
+                };
+                prop_assert_eq!(dots, expected_dots, "{}", simd);
                 prop_assert_eq!(&trained, &expected_weights, "{}", simd);
             }
         }

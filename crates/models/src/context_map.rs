@@ -305,9 +305,9 @@ impl ContextMap {
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
         self.find_nibble(c0, bit_pos);
         if self.run.is_some() {
-            self.predict_node::<true>(c0, bit_pos, inputs);
+            self.predict_node::<true>(c0, bit_pos, inputs.push_slots(Detail::Rich.inputs()));
         } else {
-            self.predict_node::<false>(c0, bit_pos, inputs);
+            self.predict_node::<false>(c0, bit_pos, inputs.push_slots(Detail::Plain.inputs()));
         }
     }
 
@@ -341,6 +341,7 @@ impl ContextMap {
 
     /// The second step of [`ContextMap::predict`], for a map known to be rich (`RICH`) or
     /// plain: a [`ContextSet`] of plain maps then tests nothing about the run table per bit.
+    /// Writes the map's inputs into `slots` (one, or four if rich).
     ///
     /// [`ContextSet`]: crate::ContextSet
     #[inline(always)]
@@ -348,7 +349,7 @@ impl ContextMap {
         &mut self,
         c0: u32,
         bit_pos: u32,
-        inputs: &mut Inputs,
+        slots: &mut [i32],
     ) {
         debug_assert_eq!(RICH, self.run.is_some());
         let within = bit_pos & 3;
@@ -356,14 +357,17 @@ impl ContextMap {
         self.state_at = self.slot + node as usize;
         let state = self.table.as_slice()[self.state_at];
         let p = self.map.p(state as usize);
-        inputs.push(stretch(p));
+        slots[0] = stretch(p);
         if !RICH {
             return;
         }
         if let Some(run) = &mut self.run {
-            inputs.push((p as i32 - 32768) >> 7);
-            inputs.push(self.deterministic[state as usize]);
-            inputs.push(run.predict(c0, bit_pos));
+            let [_, linear, deterministic, run_input] = slots else {
+                unreachable!("a rich map has four inputs")
+            };
+            *linear = (p as i32 - 32768) >> 7;
+            *deterministic = self.deterministic[state as usize];
+            *run_input = run.predict(c0, bit_pos);
             self.c0 = c0;
             self.bit_pos = bit_pos;
         }

@@ -43,15 +43,18 @@ impl ContextSet {
                 map.find_nibble(c0, bit_pos);
             }
         }
+        let per_map = self.detail.inputs();
+        let slots = inputs.push_slots(self.maps.len() * per_map);
+        let each_map = self.maps.iter_mut().zip(slots.chunks_exact_mut(per_map));
         match self.detail {
             Detail::Plain => {
-                for map in &mut self.maps {
-                    map.predict_node::<false>(c0, bit_pos, inputs);
+                for (map, slots) in each_map {
+                    map.predict_node::<false>(c0, bit_pos, slots);
                 }
             }
             Detail::Rich => {
-                for map in &mut self.maps {
-                    map.predict_node::<true>(c0, bit_pos, inputs);
+                for (map, slots) in each_map {
+                    map.predict_node::<true>(c0, bit_pos, slots);
                 }
             }
         }

@@ -23,6 +23,14 @@ impl Inputs {
         self.len += 1;
     }
 
+    /// The next `n` inputs, to be written in place (cheaper than `n` pushes in a hot loop).
+    #[inline]
+    pub fn push_slots(&mut self, n: usize) -> &mut [i32] {
+        let start = self.len;
+        self.len += n;
+        &mut self.values[start..self.len]
+    }
+
     #[inline]
     pub fn clear(&mut self) {
         self.len = 0;
@@ -32,7 +40,11 @@ impl Inputs {
     /// if its inputs had been pushed.
     #[inline]
     pub fn load(&mut self, padded: &[i32]) {
-        self.values.copy_from_slice(padded);
+        assert_eq!(padded.len(), self.values.len(), "a whole buffer");
+        // An element loop inlines as a few vector moves; `copy_from_slice` calls memcpy.
+        for (value, &input) in self.values.iter_mut().zip(padded) {
+            *value = input;
+        }
         self.len = padded.len();
     }
 
@@ -98,7 +110,11 @@ impl History {
     /// The `n`-th most recent byte (`n = 1` is the last one); 0 before the start.
     #[inline]
     pub fn back(&self, n: u64) -> u8 {
-        if n > self.len {
+        if (1..=8).contains(&n) {
+            // The last eight bytes are at hand without a look into the ring (and are 0 before
+            // the start, as the ring's answer is).
+            (self.last8 >> (8 * (n - 1))) as u8
+        } else if n > self.len {
             0
         } else {
             self.at(self.len - n)
