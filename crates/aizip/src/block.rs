@@ -150,19 +150,8 @@ fn encode_stream<W: Write>(
         let stages = crate::engine::stages(config, options.simd);
         crate::pipeline::encode(coded, stages, &mut encoder, &mut piece_done)?;
     } else {
-        let mut predictor = Predictor::new(config, options.simd);
-        let mut done = 0;
-        for piece in coded.chunks(PROGRESS_INTERVAL) {
-            for &byte in piece {
-                for i in (0..8).rev() {
-                    let bit = ((byte >> i) & 1) as u32;
-                    encoder.encode(bit, predictor.p());
-                    predictor.update(bit);
-                }
-            }
-            done += piece.len();
-            piece_done(&mut encoder, done)?;
-        }
+        let predictor = Predictor::new(config, options.simd);
+        crate::pipeline::encode_on_one_thread(coded, predictor, &mut encoder, &mut piece_done)?;
     }
     Ok(encoder.finish()?)
 }

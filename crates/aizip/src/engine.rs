@@ -548,6 +548,11 @@ pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
 impl Predictor {
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
         let (models, mixing) = stages(config, simd);
+        Predictor::from_stages(models, mixing)
+    }
+
+    /// Both [`stages`], before the first bit, run together.
+    pub fn from_stages(models: ModelStage, mixing: MixStage) -> Self {
         let mut predictor = Predictor {
             models,
             mixing,

@@ -1,4 +1,4 @@
-//! Compressing on two cores into the archive of one.
+//! The coding loops: on one thread, and on two into the archive of one.
 //!
 //! The models never see a prediction: their state after any prefix of the text depends on that
 //! prefix alone (see [`ModelStage`]). A compressor knows the whole text in advance, so it can run
@@ -16,7 +16,7 @@
 //! needs each bit before the models can go on), so decompression stays on one core.
 
 use crate::block::PROGRESS_INTERVAL;
-use crate::engine::{MixContexts, MixStage, ModelStage};
+use crate::engine::{MixContexts, MixStage, ModelStage, Predictor};
 use crate::format::Error;
 use aizip_coder::Encoder;
 use aizip_models::Inputs;
@@ -37,9 +37,32 @@ struct Chunk {
     contexts: Vec<MixContexts>,
 }
 
-/// Codes `coded` into `encoder` with the [`stages`](crate::engine::stages) of an engine, its modelling stage on a
-/// second thread. After every [`PROGRESS_INTERVAL`] bytes (and at the end) calls
-/// `piece_done(encoder, bytes coded so far)`; its error stops the coding and is returned.
+/// Codes `coded` into `encoder` with `predictor`, on this thread. After every
+/// [`PROGRESS_INTERVAL`] bytes (and at the end) calls `piece_done(encoder, bytes coded so far)`;
+/// its error stops the coding and is returned.
+pub fn encode_on_one_thread<W: Write>(
+    coded: &[u8],
+    mut predictor: Predictor,
+    encoder: &mut Encoder<W>,
+    mut piece_done: impl FnMut(&mut Encoder<W>, usize) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut done = 0;
+    for piece in coded.chunks(PROGRESS_INTERVAL) {
+        for &byte in piece {
+            for i in (0..8).rev() {
+                let bit = u32::from(byte >> i & 1);
+                encoder.encode(bit, predictor.p());
+                predictor.update(bit);
+            }
+        }
+        done += piece.len();
+        piece_done(encoder, done)?;
+    }
+    Ok(())
+}
+
+/// As [`encode_on_one_thread`], with the [`stages`](crate::engine::stages) of an engine: the
+/// modelling stage on a second thread, or on this one where no thread can be started.
 pub fn encode<W: Write>(
     coded: &[u8],
     (models, mut mixing): (ModelStage, MixStage),
@@ -60,7 +83,22 @@ pub fn encode<W: Write>(
             };
             empty_sender.send(chunk).expect("the channel holds CHUNKS");
         }
-        scope.spawn(move || model_chunks(coded, models, width, &empty, &full_sender));
+        // The stage goes to the thread once it runs: a failed start leaves it here.
+        let (stage_sender, stage) = sync_channel::<ModelStage>(1);
+        let started = std::thread::Builder::new()
+            .name("aizip models".into())
+            .spawn_scoped(scope, move || {
+                if let Ok(models) = stage.recv() {
+                    model_chunks(coded, models, width, &empty, &full_sender);
+                }
+            });
+        if started.is_err() {
+            let predictor = Predictor::from_stages(models, mixing);
+            return encode_on_one_thread(coded, predictor, encoder, piece_done);
+        }
+        stage_sender
+            .send(models)
+            .expect("the modelling thread waits for its stage");
 
         let mut done = 0;
         for piece in coded.chunks(PROGRESS_INTERVAL) {

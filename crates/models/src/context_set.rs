@@ -36,7 +36,7 @@ impl ContextSet {
     }
 
     /// Pushes each context's inputs for the next bit.
-    #[inline]
+    #[inline(always)]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
         if ContextMap::finds_nibble_at(bit_pos) {
             for map in &mut self.maps {
@@ -67,7 +67,7 @@ impl ContextSet {
     }
 
     /// Learns the bit just coded.
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, bit: u32) {
         match self.detail {
             Detail::Plain => {
