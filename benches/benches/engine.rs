@@ -27,7 +27,11 @@ fn group<'a>(c: &'a mut Criterion, name: &str, bytes: usize) -> BenchmarkGroup<'
 fn bench_engine(c: &mut Criterion) {
     let sample = corpus::sample();
     let input = &sample.bytes[..];
-    let options = aizip::Options::default();
+    // One thread: the engine's own speed, comparable across commits whatever the cores.
+    let options = aizip::Options {
+        pipeline: false,
+        ..aizip::Options::default()
+    };
     let mut archive = Vec::with_capacity(input.len());
     aizip::compress(input, &options, &mut archive, |_| {}).expect("compression failed");
     let mut restored = Vec::with_capacity(input.len());

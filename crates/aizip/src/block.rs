@@ -46,7 +46,12 @@ pub fn encode<W: Write>(
         .map(|(codec, text)| (codec, text.as_slice()));
     let trial = data.len() < TRIAL_LIMIT && options.dictionary == Dictionary::Auto;
     let (mut header, stream) = if transform.is_some() && trial {
-        // Side by side where there is a second core: the trial then costs no wall time.
+        // Side by side where there is a second core: the trial then costs no wall time. The two
+        // codings already take both cores, so neither runs its models on a thread of its own.
+        let options = &Options {
+            pipeline: false,
+            ..options.clone()
+        };
         let (with, without) = rayon::join(
             || encode_in_memory(data, transform, options, &mut |_, _| {}),
             || encode_in_memory(data, None, options, &mut |_, _| {}),

@@ -1,7 +1,11 @@
 //! The predictor: models → mixer → APM chain, one probability per bit.
 //!
-//! Encoder and decoder both drive the same [`Predictor`]: `p()` before a bit, `update(bit)` after
-//! it. That single type is what guarantees that decoding sees exactly the predictions encoding saw.
+//! The engine is two stages: [`ModelStage`] (the models, whose state depends on the coded bits
+//! alone) and [`MixStage`] (mixer and APMs). The decoder, and an encoder on one thread, drive both
+//! through [`Predictor`]: `p()` before a bit, `update(bit)` after it. A two-thread encoder (the
+//! `pipeline` module) runs the same stages on two threads in the same order for every bit; a test
+//! holds its archives to the single thread's, which is what guarantees that decoding sees exactly
+//! the predictions encoding saw.
 
 use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
@@ -57,7 +61,7 @@ const STRONG_LEVEL: u8 = 8;
 
 /// The modelling stage: every model and context map, and the per-bit contexts the mixing stage
 /// selects by. Its state depends on the coded bits alone, never on a prediction, which is what
-/// lets a compressor run it on a thread of its own ([`crate::pipeline`]).
+/// lets a compressor run it on a thread of its own (the `pipeline` module).
 pub struct ModelStage {
     models: Vec<Box<dyn Model>>,
     /// For each model, its slice of `hashes`.
@@ -69,7 +73,7 @@ pub struct ModelStage {
     history: History,
     bit: BitContext,
     /// Number of layer-1 weight sets the level selects for.
-    sets: usize,
+    set_count: usize,
     /// Strong levels: the context maps whose states select the sets from [`FIRST_STATE_SET`] on
     /// (none without maps).
     state_selectors: Vec<usize>,
@@ -88,7 +92,8 @@ pub struct ModelStage {
 /// weight vectors and APM rows by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MixContexts {
-    /// One per layer-1 set (only the first [`ModelStage::sets`] are written and used).
+    /// One per layer-1 set: those of sets the level lacks are never used, and those the level
+    /// uses but that have no context (a state selector without maps) stay 0.
     sets: [u32; SELECTORS.len()],
     /// One per layer-2 set.
     outputs: [u32; 2],
@@ -361,7 +366,7 @@ impl ModelStage {
                 c0: 1,
                 ..BitContext::default()
             },
-            sets: selectors(config.level).len(),
+            set_count: selectors(config.level).len(),
             state_selectors,
             strong,
             brackets: Brackets::default(),
@@ -436,7 +441,7 @@ impl ModelStage {
         sets[0] = match_bucket * 256 + c0;
         sets[1] = c1 * 8 + bit_pos;
         sets[2] = byte.classes | c0;
-        if self.sets > 3 {
+        if self.set_count > 3 {
             sets[3] = c1 << 8 | c0;
         }
         if self.strong {

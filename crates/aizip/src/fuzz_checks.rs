@@ -6,8 +6,8 @@ use crate::{compress_to_vec, decompress_to_vec, Dictionary, Options, MAX_LEVEL, 
 use aizip_dict::{CodeSpace, WordCodec};
 
 /// `round_trip`: any input survives compression and decompression, with and without the
-/// dictionary transform. The first byte picks the level (so every level's models are fuzzed);
-/// the rest is the input.
+/// dictionary transform, and compression on two threads writes the one-thread archive. The
+/// first byte picks the level (so every level's models are fuzzed); the rest is the input.
 pub fn round_trip(data: &[u8]) {
     let Some((&selector, input)) = data.split_first() else {
         return;
@@ -16,9 +16,20 @@ pub fn round_trip(data: &[u8]) {
         let options = Options {
             level: MIN_LEVEL + selector % (MAX_LEVEL - MIN_LEVEL + 1),
             dictionary,
+            pipeline: true,
             ..Options::default()
         };
         let archive = compress_to_vec(input, &options).expect("compression of a slice cannot fail");
+        let one_thread = Options {
+            pipeline: false,
+            ..options.clone()
+        };
+        assert!(
+            compress_to_vec(input, &one_thread).expect("compression of a slice cannot fail")
+                == archive,
+            "the two-thread archive differs at level {}",
+            options.level
+        );
         let restored = decompress_to_vec(&archive).expect("own archive must decode");
         assert!(
             restored == input,

@@ -146,7 +146,12 @@ pub fn compress<W: Write>(
     let header_len = header_bytes.len() as u64;
 
     if let [only] = pieces[..] {
-        let (_, written) = block::encode(only, options, true, &mut out, &mut |done, archive| {
+        // One block (a short input under `-T N` too): a single stream, which may use the pipeline.
+        let options = Options {
+            threads: 1,
+            ..options.clone()
+        };
+        let (_, written) = block::encode(only, &options, true, &mut out, &mut |done, archive| {
             progress(Progress {
                 original_bytes: done,
                 archive_bytes: header_len + archive,
@@ -500,6 +505,58 @@ mod tests {
                     assert!(decompress_to_vec(&pipelined).unwrap() == *input);
                 }
             }
+        }
+    }
+
+    /// A writer that fails once it has taken `room` bytes, like a full disk.
+    struct FullDisk {
+        room: usize,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "no space left",
+                ));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// An output error stops a pipelined compression with that error: the modelling thread,
+    /// blocked on a full channel, must let the call return.
+    #[test]
+    fn a_write_error_stops_pipelined_compression() {
+        // Noise (xorshift), which no model can shrink: the archive outgrows the disk.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let noise: Vec<u8> = (0..400_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 32) as u8
+            })
+            .collect();
+        for pipeline in [true, false] {
+            let options = Options {
+                level: 1,
+                dictionary: Dictionary::Off,
+                pipeline,
+                ..Options::default()
+            };
+            let result = compress(&noise, &options, FullDisk { room: 100_000 }, |_| {});
+            assert!(
+                matches!(result, Err(Error::Io(ref e)) if e.kind() == std::io::ErrorKind::StorageFull),
+                "{result:?}"
+            );
         }
     }
 

@@ -47,9 +47,9 @@ pub fn train(simd: Simd, inputs: &[i32], weights: &mut [i32], err: i32) {
     }
 }
 
-/// One instruction-set path's [`dot`] and [`train`], for callers that choose the path once for
-/// many vectors: the mixer runs all its sets inside one function compiled for the path, where
-/// these inline (see `Mixer::mix`).
+/// One instruction-set path's [`dot`] and [`train`], and their several-vector forms `dots` and
+/// `trains`, for callers that choose the path once for many vectors: the mixer runs all its sets
+/// inside one function compiled for the path, where these inline (see `Mixer::mix`).
 pub(crate) trait Kernel {
     /// # Safety
     /// The CPU supports the path; both slices hold the same multiple of [`LANES`] elements.
@@ -70,7 +70,8 @@ pub(crate) trait Kernel {
     unsafe fn trains<const N: usize>(inputs: &[i32], vectors: [&mut [i32]; N], errs: [i32; N]);
 }
 
-/// Implements [`Kernel`] for the path `$path` with the `dot` and `train` of module `$module`.
+/// Implements [`Kernel`] for the path `$path` with the `dot`, `train`, `dots` and `trains` of
+/// module `$module`.
 macro_rules! kernel {
     ($(#[$attr:meta])* $path:ident, $module:ident) => {
         $(#[$attr])*
@@ -138,8 +139,8 @@ mod scalar {
     super::one_vector_at_a_time!();
 }
 
-/// `dots` and `trains` as one `dot` or `train` per vector, for the paths that gain nothing from
-/// fusing them.
+/// `dots` and `trains` as one `dot` or `train` per vector, for the paths that do not fuse them
+/// (the scalar path, and AVX-512, which is only used on request: see `Simd`).
 macro_rules! one_vector_at_a_time {
     () => {
         #[inline(always)]
@@ -216,6 +217,7 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline]
     pub unsafe fn dots<const N: usize>(inputs: &[i32], vectors: [&[i32]; N]) -> [i32; N] {
+        debug_assert!(vectors.iter().all(|v| v.len() == inputs.len()));
         let mut acc = [_mm256_setzero_si256(); N];
         let x = inputs.as_ptr() as *const __m256i;
         let w = vectors.map(|weights| weights.as_ptr() as *const __m256i);
@@ -236,6 +238,7 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline]
     pub unsafe fn trains<const N: usize>(inputs: &[i32], vectors: [&mut [i32]; N], errs: [i32; N]) {
+        debug_assert!(vectors.iter().all(|v| v.len() == inputs.len()));
         let errs = errs.map(|err| _mm256_set1_epi32(err));
         let round = _mm256_set1_epi32(1 << 13);
         let (low, high) = (
@@ -355,42 +358,55 @@ mod tests {
         #[test]
         fn one_pass_kernels_match_one_vector_at_a_time(
             inputs in prop::collection::vec(-2047i32..=2047, 24),
-            weights in prop::collection::vec(-WEIGHT_LIMIT..=WEIGHT_LIMIT, 72),
-            errs in prop::array::uniform3(-(1 << 17)..(1 << 17)),
+            weights in prop::collection::vec(-WEIGHT_LIMIT..=WEIGHT_LIMIT, 8 * 24),
+            errs in prop::array::uniform8(-(1 << 17)..(1 << 17)),
         ) {
-            let vectors: Vec<&[i32]> = weights.chunks(inputs.len()).collect();
-            let vectors: [&[i32]; 3] = vectors.try_into().unwrap();
-            let expected_dots = vectors.map(|w| scalar::dot(&inputs, w));
-            let mut expected_weights = weights.clone();
-            for (w, err) in expected_weights.chunks_mut(inputs.len()).zip(errs) {
-                scalar::train(&inputs, w, err);
-            }
-            for simd in Simd::available() {
-                let mut trained = weights.clone();
-                let parts: Vec<&mut [i32]> = trained.chunks_mut(inputs.len()).collect();
-                let parts: [&mut [i32]; 3] = parts.try_into().unwrap();
-                // SAFETY: each path only where the CPU offers it; all lengths are 24.
-                let dots = unsafe {
-                    match simd {
-                        #[cfg(target_arch = "x86_64")]
-                        Simd::Avx2 => {
-                            Avx2::trains(&inputs, parts, errs);
-                            Avx2::dots(&inputs, vectors)
-                        }
-                        #[cfg(target_arch = "x86_64")]
-                        Simd::Avx512 => {
-                            Avx512::trains(&inputs, parts, errs);
-                            Avx512::dots(&inputs, vectors)
-                        }
-                        _ => {
-                            Scalar::trains(&inputs, parts, errs);
-                            Scalar::dots(&inputs, vectors)
-                        }
-                    }
-                };
-                prop_assert_eq!(dots, expected_dots, "{}", simd);
-                prop_assert_eq!(&trained, &expected_weights, "{}", simd);
-            }
+            let three: [i32; 3] = errs[..3].try_into().unwrap();
+            one_pass_matches::<3>(&inputs, &weights[..3 * 24], three)?;
+            one_pass_matches::<8>(&inputs, &weights, errs)?;
         }
+    }
+
+    /// Every path's `dots`/`trains` of `N` vectors against the scalar `dot`/`train` of each.
+    fn one_pass_matches<const N: usize>(
+        inputs: &[i32],
+        weights: &[i32],
+        errs: [i32; N],
+    ) -> Result<(), TestCaseError> {
+        let vectors: [&[i32]; N] =
+            std::array::from_fn(|k| &weights[k * inputs.len()..][..inputs.len()]);
+        let expected_dots = vectors.map(|w| scalar::dot(inputs, w));
+        let mut expected_weights = weights.to_vec();
+        for (w, err) in expected_weights.chunks_mut(inputs.len()).zip(errs) {
+            scalar::train(inputs, w, err);
+        }
+        for simd in Simd::available() {
+            let mut trained = weights.to_vec();
+            let mut parts = trained.chunks_mut(inputs.len());
+            let parts: [&mut [i32]; N] = std::array::from_fn(|_| parts.next().unwrap());
+            // SAFETY: each path only where the CPU offers it; every length is that of `inputs`,
+            // a multiple of LANES.
+            let dots = unsafe {
+                match simd {
+                    #[cfg(target_arch = "x86_64")]
+                    Simd::Avx2 => {
+                        Avx2::trains(inputs, parts, errs);
+                        Avx2::dots(inputs, vectors)
+                    }
+                    #[cfg(target_arch = "x86_64")]
+                    Simd::Avx512 => {
+                        Avx512::trains(inputs, parts, errs);
+                        Avx512::dots(inputs, vectors)
+                    }
+                    _ => {
+                        Scalar::trains(inputs, parts, errs);
+                        Scalar::dots(inputs, vectors)
+                    }
+                }
+            };
+            prop_assert_eq!(dots, expected_dots, "{}", simd);
+            prop_assert_eq!(&trained, &expected_weights, "{}", simd);
+        }
+        Ok(())
     }
 }

@@ -37,7 +37,7 @@ impl Inputs {
     }
 
     /// Replaces the whole buffer, padding included, with `padded` (as long as the buffer), as
-    /// if its inputs had been pushed.
+    /// if all of it had been pushed: [`Inputs::as_slice`] then includes the padding's zeros.
     #[inline]
     pub fn load(&mut self, padded: &[i32]) {
         assert_eq!(padded.len(), self.values.len(), "a whole buffer");
