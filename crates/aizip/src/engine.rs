@@ -379,6 +379,13 @@ impl ModelStage {
         stage
     }
 
+    /// Told the byte about to be coded, at its start (a compressor knows it), starts loading
+    /// what its second nibble needs: a hint, which changes no prediction.
+    #[inline]
+    pub fn prefetch_byte(&self, byte: u8) {
+        self.contexts.prefetch_byte(byte);
+    }
+
     /// Learns the coded bit and, at the end of a byte, names the contexts of the next one.
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {

@@ -147,6 +147,7 @@ fn model_chunks(
         chunk.inputs.clear();
         chunk.contexts.clear();
         for &byte in bytes {
+            models.prefetch_byte(byte);
             for i in (0..8).rev() {
                 let mut contexts = MixContexts::default();
                 models.predict(&mut inputs, &mut contexts);

@@ -274,6 +274,14 @@ impl ContextMap {
         prefetch(&self.table.as_slice()[(hash as usize & self.bucket_mask) * BUCKET_BYTES]);
     }
 
+    /// Starts loading the bucket of the second nibble of `byte`, the byte about to be coded (for
+    /// a caller that knows it: a compressor), four bits before [`ContextMap::find_nibble`]
+    /// needs it.
+    #[inline]
+    pub fn prefetch_byte(&self, byte: u8) {
+        self.prefetch(second_nibble(self.context, 16 | u32::from(byte >> 4)));
+    }
+
     fn find_slot(&mut self, hash: u64) {
         let bucket = (hash as usize & self.bucket_mask) * BUCKET_BYTES;
         let check = (hash >> 56) as u8;

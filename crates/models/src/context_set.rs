@@ -60,6 +60,15 @@ impl ContextSet {
         }
     }
 
+    /// Starts loading what every map needs for the second nibble of `byte`, the byte about to be
+    /// coded (see [`ContextMap::prefetch_byte`]).
+    #[inline]
+    pub fn prefetch_byte(&self, byte: u8) {
+        for map in &self.maps {
+            map.prefetch_byte(byte);
+        }
+    }
+
     /// The bit-history state map `index` predicted from last.
     #[inline]
     pub fn state(&self, index: usize) -> u8 {
