@@ -136,8 +136,8 @@ fn encode_in_memory(
     Ok((header, stream))
 }
 
-/// Codes `coded` after whatever `out` has already counted: in a single-stream archive on two
-/// threads if `options.pipeline` (see [`crate::pipeline`]; the stream is the same either way).
+/// Codes `coded` after whatever `out` has already counted, on two threads if `options.pipeline`
+/// (see [`crate::pipeline`]; the stream is the same either way).
 fn encode_stream<W: Write>(
     coded: &[u8],
     config: &EngineConfig,
@@ -151,7 +151,7 @@ fn encode_stream<W: Write>(
         progress(done, encoder.sink().written + encoder.bytes_out() as u64);
         Ok(())
     };
-    if options.pipeline && options.threads == 1 {
+    if options.pipeline {
         let stages = crate::engine::stages(config, options.simd);
         crate::pipeline::encode(coded, stages, &mut encoder, &mut piece_done)?;
     } else {

@@ -550,7 +550,7 @@ impl MixStage {
 }
 
 /// The two stages of `config`'s engine, before the first bit, for a caller that runs them apart
-/// (see [`crate::pipeline`]); [`Predictor::new`] runs them together.
+/// (the `pipeline` module); [`Predictor::new`] runs them together.
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
     let models = ModelStage::new(config);
     let inputs = mixer_inputs(&models.models, config.params().context_detail);
