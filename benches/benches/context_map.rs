@@ -3,8 +3,9 @@
 //! Times, through the single-map API, what the engine does for each hashed context every byte
 //! (the engine's `ContextSet` runs the same steps for all its maps in one loop):
 //! `ContextMap::set_context` (which starts the bucket prefetch) and then 8 × `predict` + `update` (a slot lookup with
-//! checksum and priority replacement at bits 0 and 4, a bit-history state and a `StateMap`
-//! lookup every bit). The table is [`TABLE_BYTES`] (64 MiB, the size of one context table at the
+//! checksum and priority replacement at bits 0 and 4, a bit-history state every bit), each
+//! followed by the `StateMaps` step that turns the state into inputs (on the mixing thread in a
+//! two-thread compressor). The table is [`TABLE_BYTES`] (64 MiB, the size of one context table at the
 //! default level on a large input), far beyond the caches, and the contexts are order-4 hashes
 //! of the benchmark sample, so the cost is dominated by the cache and TLB misses the engine pays.
 //! With a single map the prefetch has no other work to hide behind: this is the miss latency
@@ -17,7 +18,7 @@
 
 use aizip_benches::corpus;
 use aizip_models::context_map::combine;
-use aizip_models::{ContextMap, Detail, Inputs};
+use aizip_models::{ContextMap, Detail, Inputs, StateMaps};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// Table size.
@@ -46,6 +47,7 @@ fn bench_lookup(c: &mut Criterion) {
     group.throughput(Throughput::BytesDecimal(CHUNK.min(text.len()) as u64));
     for (detail, name) in [(Detail::Plain, "64MiB"), (Detail::Rich, "64MiB-rich")] {
         let mut map = ContextMap::new(TABLE_BYTES, detail);
+        let mut state_maps = StateMaps::new(1, detail, 0);
         let mut inputs = Inputs::with_capacity(8);
         let mut at = 0usize;
         group.bench_function(BenchmarkId::new(sample.name, name), |b| {
@@ -58,9 +60,11 @@ fn bench_lookup(c: &mut Criterion) {
                     for bit_pos in 0..8 {
                         inputs.clear();
                         map.predict(c0, bit_pos, &mut inputs);
+                        state_maps.predict(inputs.as_mut_slice());
                         sum = sum.wrapping_add(inputs.as_slice()[0]);
                         let bit = ((byte >> (7 - bit_pos)) & 1) as u32;
                         map.update(bit);
+                        state_maps.update(bit);
                         c0 = (c0 << 1) | bit;
                     }
                     at = (at + 1) % text.len();

@@ -13,7 +13,7 @@ use aizip_dict::ByteClass;
 use aizip_mixer::{Apm, LearningRate, Mixer, Simd};
 use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
 use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
-use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Inputs, Model};
+use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Inputs, Model, StateMaps};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
@@ -105,9 +105,11 @@ pub struct MixContexts {
     last: [u8; 3],
 }
 
-/// The mixing stage: the mixer and the APM chain, from the models' inputs and [`MixContexts`] to
-/// one probability per bit.
+/// The mixing stage: the context maps' [`StateMaps`], the mixer and the APM chain, from the
+/// models' inputs (with the context maps' bit-history states in place of their inputs) and
+/// [`MixContexts`] to one probability per bit.
 pub struct MixStage {
+    state_maps: StateMaps,
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
@@ -251,9 +253,18 @@ fn selectors(level: u8) -> &'static [usize] {
 
 /// Mixer inputs of a model set: the bias, each context's, and the bit models' own.
 pub fn mixer_inputs(models: &[Box<dyn Model>], detail: Detail) -> usize {
-    let contexts: usize = models.iter().map(|m| m.context_tables().len()).sum();
-    1 + contexts * detail.inputs() + models.iter().map(|m| m.input_count()).sum::<usize>()
+    FIRST_CONTEXT_INPUT
+        + context_count(models) * detail.inputs()
+        + models.iter().map(|m| m.input_count()).sum::<usize>()
 }
+
+/// The hashed contexts of a model set.
+fn context_count(models: &[Box<dyn Model>]) -> usize {
+    models.iter().map(|m| m.context_tables().len()).sum()
+}
+
+/// Where the context maps' inputs start: after the bias.
+const FIRST_CONTEXT_INPUT: usize = 1;
 
 /// Bytes of mixer weights and APM tables of a predictor with `inputs` inputs at `level`.
 pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
@@ -435,6 +446,7 @@ impl ModelStage {
     pub fn predict(&mut self, inputs: &mut Inputs, contexts: &mut MixContexts) {
         inputs.clear();
         inputs.push(BIAS);
+        debug_assert_eq!(inputs.as_slice().len(), FIRST_CONTEXT_INPUT);
         self.contexts.predict(self.bit.c0, self.bit.bit_pos, inputs);
         for &i in &self.bit_models {
             self.models[i].predict(&mut self.bit, &self.history, inputs);
@@ -476,15 +488,17 @@ impl ModelStage {
 }
 
 impl MixStage {
-    /// The mixer and APMs of `config` for `inputs` mixer inputs, on the instruction-set path
-    /// `simd`.
-    pub fn new(config: &EngineConfig, inputs: usize, simd: Simd) -> Self {
+    /// The state maps of `contexts` hashed contexts, the mixer and the APMs of `config` for
+    /// `inputs` mixer inputs, on the instruction-set path `simd`.
+    pub fn new(config: &EngineConfig, contexts: usize, inputs: usize, simd: Simd) -> Self {
         aizip_models::table::with_huge_pages(config.huge_pages, || {
-            let rate = match config.params().context_detail {
+            let detail = config.params().context_detail;
+            let rate = match detail {
                 Detail::Plain => PLAIN_RATE,
                 Detail::Rich => RICH_RATE,
             };
             MixStage {
+                state_maps: StateMaps::new(contexts, detail, FIRST_CONTEXT_INPUT),
                 mixer: Mixer::new(
                     simd,
                     inputs,
@@ -511,6 +525,7 @@ impl MixStage {
     pub fn p(&mut self, contexts: &MixContexts) -> u32 {
         let MixContexts { c0, last, .. } = *contexts;
         let c0 = c0 as usize;
+        self.state_maps.predict(self.mixer.inputs().as_mut_slice());
         self.mixer.select(&contexts.sets);
         self.mixer.select_outputs(&contexts.outputs);
         let p_mix = self.mixer.mix();
@@ -540,6 +555,7 @@ impl MixStage {
     /// Learns the coded bit.
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {
+        self.state_maps.update(bit);
         self.mixer.update(bit);
         self.apm_order1.update(bit);
         self.apm_match.update(bit);
@@ -554,7 +570,8 @@ impl MixStage {
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
     let models = ModelStage::new(config);
     let inputs = mixer_inputs(&models.models, config.params().context_detail);
-    (models, MixStage::new(config, inputs, simd))
+    let contexts = context_count(&models.models);
+    (models, MixStage::new(config, contexts, inputs, simd))
 }
 
 impl Predictor {

@@ -11,6 +11,9 @@
 //! coding thread:     for each bit: p = mixing.p(inputs, contexts); encode(bit, p); mixing.update(bit)
 //! ```
 //!
+//! The context maps' inputs travel as bit-history states: their state maps are part of the mixing
+//! stage, which would otherwise wait for the modelling thread (see `aizip_models::context_map`).
+//!
 //! Both stages do exactly the arithmetic, in exactly the order, of the single-threaded
 //! [`Predictor`], so the archive is byte for byte the same (tested). A decoder cannot do this
 //! (it needs each bit before the models can go on), so decompression stays on one core.

@@ -35,7 +35,8 @@ impl ContextSet {
         }
     }
 
-    /// Pushes each context's inputs for the next bit.
+    /// Pushes each context's inputs for the next bit, with its bit-history state in place of
+    /// what [`StateMaps::predict`](crate::StateMaps::predict) writes.
     #[inline(always)]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
         if ContextMap::finds_nibble_at(bit_pos) {

@@ -13,8 +13,9 @@
 //! * [`statemap`]: adaptive probability per small context (a bit-history state, a match length…):
 //!   `p += (bit - p) · 2/(2n+3)`, n = hits so far, capped.
 //! * [`context_map`]: a hashed table of bit histories, 64-byte buckets of four 16-byte nibble slots
-//!   with checksums and priority replacement, and a [`statemap::StateMap`] over its states;
-//!   [`context_set`] runs all of them side by side.
+//!   with checksums and priority replacement; [`context_set`] runs all of them side by side, and
+//!   [`StateMaps`] holds a [`statemap::StateMap`] over each one's states, which turns the state
+//!   into inputs (on the mixer's thread, when a compressor runs two).
 //! * [`model`]: the [`Model`] trait, the shared [`History`] of coded bytes and the per-bit
 //!   [`BitContext`].
 //! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),
@@ -30,10 +31,11 @@
 //! for model: model.update_byte(&history, &mut its_context_hashes)
 //! context_set.set_contexts(&all_context_hashes)        // prefetches every bucket
 //! for bit in 0..8:
-//!     context_set.predict(c0, bit_pos, &mut inputs)     // one input per context
+//!     context_set.predict(c0, bit_pos, &mut inputs)     // one state per context
 //!     for bit model: model.predict(&mut bit_ctx, &history, &mut inputs)
+//!     state_maps.predict(&mut inputs)                   // each state → the context's input
 //!     p = mixer(inputs) → APMs → coder codes bit with p
-//!     for bit model: model.update(bit); context_set.update(bit)
+//!     for bit model: model.update(bit); context_set.update(bit); state_maps.update(bit)
 //! ```
 //! All arithmetic that influences a coded bit is integer, so archives are identical on every machine.
 
@@ -53,7 +55,7 @@ pub mod table;
 pub mod text;
 pub mod word;
 
-pub use context_map::{ContextMap, Detail};
+pub use context_map::{ContextMap, Detail, StateMaps};
 pub use context_set::ContextSet;
 pub use indirect::IndirectModel;
 pub use matcher::MatchModel;

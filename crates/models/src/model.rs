@@ -49,6 +49,12 @@ impl Inputs {
         &self.values[..self.len]
     }
 
+    /// The inputs pushed since the last [`Inputs::clear`], to be rewritten in place.
+    #[inline]
+    pub fn as_mut_slice(&mut self) -> &mut [i32] {
+        &mut self.values[..self.len]
+    }
+
     /// The whole buffer, padding included.
     pub fn padded(&self) -> &[i32] {
         &self.values

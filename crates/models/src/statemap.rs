@@ -28,6 +28,7 @@ fn reciprocals() -> &'static [u32; 1024] {
 }
 
 /// A table of `N` adaptive probabilities indexed by a small context (`N` a power of two).
+#[derive(Clone)]
 pub struct StateMap<const N: usize> {
     entries: Box<[u32; N]>,
     limit: u32,
