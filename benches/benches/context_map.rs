@@ -4,7 +4,7 @@
 //! (the engine's `ContextSet` runs the same steps for all its maps in one loop):
 //! `ContextMap::set_context` (which starts the bucket prefetch) and then 8 × `predict` + `update` (a slot lookup with
 //! checksum and priority replacement at bits 0 and 4, a bit-history state every bit), each
-//! followed by the `StateMaps` step that turns the state into inputs (on the mixing thread in a
+//! followed by the `ContextStateMaps` step that turns the state into inputs (on the mixing thread in a
 //! two-thread compressor). The table is [`TABLE_BYTES`] (64 MiB, the size of one context table at the
 //! default level on a large input), far beyond the caches, and the contexts are order-4 hashes
 //! of the benchmark sample, so the cost is dominated by the cache and TLB misses the engine pays.
@@ -18,7 +18,7 @@
 
 use aizip_benches::corpus;
 use aizip_models::context_map::combine;
-use aizip_models::{ContextMap, Detail, Inputs, StateMaps};
+use aizip_models::{ContextMap, ContextStateMaps, Detail, Inputs};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// Table size.
@@ -47,7 +47,7 @@ fn bench_lookup(c: &mut Criterion) {
     group.throughput(Throughput::BytesDecimal(CHUNK.min(text.len()) as u64));
     for (detail, name) in [(Detail::Plain, "64MiB"), (Detail::Rich, "64MiB-rich")] {
         let mut map = ContextMap::new(TABLE_BYTES, detail);
-        let mut state_maps = StateMaps::new(1, detail, 0);
+        let mut state_maps = ContextStateMaps::new(1, detail);
         let mut inputs = Inputs::with_capacity(8);
         let mut at = 0usize;
         group.bench_function(BenchmarkId::new(sample.name, name), |b| {

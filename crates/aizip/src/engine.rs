@@ -13,7 +13,9 @@ use aizip_dict::ByteClass;
 use aizip_mixer::{Apm, LearningRate, Mixer, Simd};
 use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
 use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
-use aizip_models::{BitContext, Brackets, ContextSet, Detail, History, Inputs, Model, StateMaps};
+use aizip_models::{
+    BitContext, Brackets, ContextSet, ContextStateMaps, Detail, History, Inputs, Model,
+};
 use std::ops::Range;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
@@ -105,11 +107,13 @@ pub struct MixContexts {
     last: [u8; 3],
 }
 
-/// The mixing stage: the context maps' [`StateMaps`], the mixer and the APM chain, from the
-/// models' inputs (with the context maps' bit-history states in place of their inputs) and
-/// [`MixContexts`] to one probability per bit.
+/// The mixing stage: the mixer and the APM chain, from the models' inputs and [`MixContexts`] to
+/// one probability per bit; in a two-thread compressor also the context maps'
+/// [`ContextStateMaps`], which turn the bit-history states the modelling stage then gives in
+/// place of those maps' inputs into the inputs.
 pub struct MixStage {
-    state_maps: StateMaps,
+    /// The context maps' state maps, when the modelling stage leaves them to this one.
+    state_maps: Option<ContextStateMaps>,
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
@@ -253,14 +257,10 @@ fn selectors(level: u8) -> &'static [usize] {
 
 /// Mixer inputs of a model set: the bias, each context's, and the bit models' own.
 pub fn mixer_inputs(models: &[Box<dyn Model>], detail: Detail) -> usize {
+    let contexts: usize = models.iter().map(|m| m.context_tables().len()).sum();
     FIRST_CONTEXT_INPUT
-        + context_count(models) * detail.inputs()
+        + contexts * detail.inputs()
         + models.iter().map(|m| m.input_count()).sum::<usize>()
-}
-
-/// The hashed contexts of a model set.
-fn context_count(models: &[Box<dyn Model>]) -> usize {
-    models.iter().map(|m| m.context_tables().len()).sum()
 }
 
 /// Where the context maps' inputs start: after the bias.
@@ -440,7 +440,9 @@ impl ModelStage {
         };
     }
 
-    /// Clears `inputs` and pushes the mixer inputs for the next bit, and writes its contexts
+    /// Clears `inputs` and pushes the mixer inputs for the next bit (with the context maps'
+    /// states in place of theirs if [`stages`] gave their state maps to the [`MixStage`]), and
+    /// writes its contexts
     /// into `contexts` (in place: this runs every bit).
     #[inline(always)]
     pub fn predict(&mut self, inputs: &mut Inputs, contexts: &mut MixContexts) {
@@ -488,17 +490,21 @@ impl ModelStage {
 }
 
 impl MixStage {
-    /// The state maps of `contexts` hashed contexts, the mixer and the APMs of `config` for
-    /// `inputs` mixer inputs, on the instruction-set path `simd`.
-    pub fn new(config: &EngineConfig, contexts: usize, inputs: usize, simd: Simd) -> Self {
+    /// The mixer and the APMs of `config` for `inputs` mixer inputs, on the instruction-set path
+    /// `simd`, and the context maps' `state_maps` if they run in this stage.
+    pub fn new(
+        config: &EngineConfig,
+        state_maps: Option<ContextStateMaps>,
+        inputs: usize,
+        simd: Simd,
+    ) -> Self {
         aizip_models::table::with_huge_pages(config.huge_pages, || {
-            let detail = config.params().context_detail;
-            let rate = match detail {
+            let rate = match config.params().context_detail {
                 Detail::Plain => PLAIN_RATE,
                 Detail::Rich => RICH_RATE,
             };
             MixStage {
-                state_maps: StateMaps::new(contexts, detail, FIRST_CONTEXT_INPUT),
+                state_maps,
                 mixer: Mixer::new(
                     simd,
                     inputs,
@@ -520,12 +526,16 @@ impl MixStage {
     }
 
     /// Probability (16 bits, within the coder's range) that the next bit is a 1, from the inputs
-    /// in [`MixStage::inputs`] and their contexts.
+    /// in [`MixStage::inputs`] and their contexts. Call it once per [`ModelStage::predict`] (or
+    /// [`Inputs::load`]): with the context maps' state maps, it replaces their states there by
+    /// their inputs.
     #[inline(always)]
     pub fn p(&mut self, contexts: &MixContexts) -> u32 {
         let MixContexts { c0, last, .. } = *contexts;
         let c0 = c0 as usize;
-        self.state_maps.predict(self.mixer.inputs().as_mut_slice());
+        if let Some(state_maps) = &mut self.state_maps {
+            state_maps.predict(&mut self.mixer.inputs().as_mut_slice()[FIRST_CONTEXT_INPUT..]);
+        }
         self.mixer.select(&contexts.sets);
         self.mixer.select_outputs(&contexts.outputs);
         let p_mix = self.mixer.mix();
@@ -555,7 +565,9 @@ impl MixStage {
     /// Learns the coded bit.
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {
-        self.state_maps.update(bit);
+        if let Some(state_maps) = &mut self.state_maps {
+            state_maps.update(bit);
+        }
         self.mixer.update(bit);
         self.apm_order1.update(bit);
         self.apm_match.update(bit);
@@ -566,17 +578,35 @@ impl MixStage {
 }
 
 /// The two stages of `config`'s engine, before the first bit, for a caller that runs them apart
-/// (the `pipeline` module); [`Predictor::new`] runs them together.
+/// (the `pipeline` module): the context maps' state maps go to the mixing stage, which has time
+/// to spare on a thread of its own. [`Predictor::new`] runs the stages together.
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
-    let models = ModelStage::new(config);
+    build_stages(config, simd, true)
+}
+
+/// Both stages; `state_maps_apart`: the context maps' state maps in the mixing stage, not
+/// with the maps.
+fn build_stages(
+    config: &EngineConfig,
+    simd: Simd,
+    state_maps_apart: bool,
+) -> (ModelStage, MixStage) {
+    let mut models = ModelStage::new(config);
     let inputs = mixer_inputs(&models.models, config.params().context_detail);
-    let contexts = context_count(&models.models);
-    (models, MixStage::new(config, contexts, inputs, simd))
+    let state_maps = if state_maps_apart {
+        models.contexts.take_state_maps()
+    } else {
+        None
+    };
+    (models, MixStage::new(config, state_maps, inputs, simd))
 }
 
 impl Predictor {
+    /// The engine of `config`, the context maps' state maps with the maps, where they cost
+    /// least on one thread (one loop over the maps instead of two: 5% fewer instructions at level
+    /// 6).
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
-        let (models, mixing) = stages(config, simd);
+        let (models, mixing) = build_stages(config, simd, false);
         Predictor::from_stages(models, mixing)
     }
 

@@ -1,4 +1,5 @@
-//! Hashed context map: context hash → bit histories → probabilities.
+//! Hashed context map: context hash → bit histories; and [`ContextStateMaps`]: bit histories →
+//! probabilities.
 //!
 //! ## Memory layout
 //! The table is an array of 64-byte buckets (one cache line). A bucket holds four 16-byte slots:
@@ -18,14 +19,15 @@
 //! ## Prediction
 //! Each bit the current node's state is mapped to a probability `p` by an adaptive [`StateMap`],
 //! and a [`Detail::Plain`] map contributes one mixer input, `stretch(p)`. The map itself only
-//! finds the state, and writes it where that input goes; [`StateMaps`], which holds the
-//! [`StateMap`]s of every map, turns it into the input. The two halves keep no state in common,
-//! so a compressor runs them on two threads: the lookups, with their cache misses, with the
-//! models, and the state maps with the mixer, which has time to spare (wiki-dev at level 6: the
-//! modelling thread's work, 1.6 times the mixing thread's, falls by about a tenth).
+//! finds the state, and writes it where that input goes; [`ContextStateMaps`], which holds the
+//! state maps of every map, turns it into the input. On one thread [`crate::ContextSet`] runs the
+//! two in one loop. They keep no state in common, so a compressor runs them on two threads: the lookups, with their cache misses, with the models,
+//! and the state maps with the mixer, which waited for the models before (level 9 on 2 MB of
+//! wiki text: modelling thread 17.6-18.0 s, mixing thread 12.4-12.9 s of CPU with the state maps
+//! on the first, 14.6-15.6 and 15.3 s on the second).
 //!
 //! A [`Detail::Rich`] map (the strong levels) contributes three more, as paq8's context maps do:
-//! (also written by [`StateMaps`]) `(p − ½)` in the linear domain (`(p − 32768) / 128`), which lets the mixer trust confident
+//! `(p − ½)` in the linear domain (`(p − 32768) / 128`), which lets the mixer trust confident
 //! predictions differently from their logits; a *deterministic* input, ±128 × n (n ≤ 15) when
 //! the node's history has seen n bits all of one value and 0 otherwise; and a *run* input. The
 //! run input comes from a second, direct-mapped table of 4-byte entries, one per byte context:
@@ -39,7 +41,7 @@
 use crate::logistic::stretch;
 use crate::model::Inputs;
 use crate::state::StateTable;
-use crate::statemap::StateMap;
+use crate::statemap::{fresh_entry, learn, probability, reciprocals, StateMap};
 use crate::table::{prefetch, ZeroedTable};
 
 const BUCKET_BYTES: usize = 64;
@@ -88,7 +90,7 @@ fn second_nibble(context: u64, c0: u32) -> u64 {
 pub enum Detail {
     /// `stretch(p)` of the bit history.
     Plain,
-    /// `stretch(p)`, the linear `p`, and the run input.
+    /// `stretch(p)`, the linear `p`, the deterministic input and the run input.
     Rich,
 }
 
@@ -296,7 +298,7 @@ impl ContextMap {
     }
 
     /// Pushes this map's inputs for the next bit, with the node's bit-history state where
-    /// [`StateMaps::predict`] puts `stretch(p)`. `c0` is the partial byte with a leading 1,
+    /// [`ContextStateMaps::predict`] puts `stretch(p)`. `c0` is the partial byte with a leading 1,
     /// `bit_pos` the number of its bits already known.
     #[inline]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
@@ -338,7 +340,7 @@ impl ContextMap {
 
     /// The second step of [`ContextMap::predict`], for a map known to be rich (`RICH`) or
     /// plain: a [`ContextSet`] of plain maps then tests nothing about the run table per bit.
-    /// Writes the node's bit-history state into `slots[0]` (for [`StateMaps`] to turn into the
+    /// Writes the node's bit-history state into `slots[0]` (for [`ContextStateMaps`] to turn into the
     /// map's inputs) and, if rich, the run input into `slots[3]`.
     ///
     /// [`ContextSet`]: crate::ContextSet
@@ -395,26 +397,66 @@ impl ContextMap {
     }
 }
 
-/// The probability half of a set of context maps (see the module documentation): one adaptive
-/// [`StateMap`] per map, from the bit-history state the map wrote into its first input to the
-/// input itself, `stretch(p)`, and for rich maps the linear and deterministic inputs.
-pub struct StateMaps {
-    maps: Vec<StateMap<256>>,
+/// The probability half of a set of context maps (see the module documentation): for each map an
+/// adaptive [`StateMap`] over its 256 bit-history states, which turns the state the map wrote into
+/// its first input into the input itself, `stretch(p)`, and for a rich map also writes the linear
+/// and deterministic inputs.
+pub struct ContextStateMaps {
+    maps: Vec<MapStateMap>,
     detail: Detail,
-    /// Where the first map's inputs start among the mixer inputs.
-    first_input: usize,
     /// Rich maps: for each state, the deterministic input (see the module documentation).
-    deterministic: [i32; 256],
+    deterministic: [i32; STATES],
+    reciprocals: &'static [u32; 1024],
 }
 
-impl StateMaps {
-    /// The state maps of `count` maps of `detail`, whose inputs follow each other from
-    /// `first_input` on. Each state starts at the probability its counts give, `(n1 + ½) / (n + 1)`.
-    pub fn new(count: usize, detail: Detail, first_input: usize) -> Self {
+/// One map's state map: [`StateMap`]'s entries, inline, so that the per-bit loops over all maps
+/// follow no pointers and check no bounds.
+#[derive(Clone)]
+pub(crate) struct MapStateMap {
+    entries: [u32; STATES],
+    /// The state predicted from last.
+    last: u8,
+}
+
+/// Bit-history states: entries of each map's state map.
+const STATES: usize = 256;
+/// The cap on each entry's hit count: the slowest rate is about 1/1023.
+const STATE_MAP_LIMIT: u32 = 1023;
+
+impl MapStateMap {
+    /// Replaces the map's state in `slots[0]` by its input(s): see [`ContextStateMaps::predict`].
+    #[inline(always)]
+    fn predict<const RICH: bool>(&mut self, slots: &mut [i32], deterministic: &[i32; STATES]) {
+        debug_assert!((0..STATES as i32).contains(&slots[0]), "not a state");
+        self.last = slots[0] as u8;
+        let p = probability(self.entries[self.last as usize]);
+        slots[0] = stretch(p);
+        if RICH {
+            slots[1] = (p as i32 - 32768) >> 7;
+            slots[2] = deterministic[self.last as usize];
+        }
+    }
+
+    #[inline(always)]
+    fn update(&mut self, bit: u32, reciprocals: &[u32; 1024]) {
+        let entry = &mut self.entries[self.last as usize];
+        learn(entry, bit, STATE_MAP_LIMIT, reciprocals);
+    }
+}
+
+impl ContextStateMaps {
+    /// The state maps of `maps` context maps of `detail`. Each state starts at the probability
+    /// its counts give, `(n1 + ½) / (n + 1)`.
+    pub fn new(maps: usize, detail: Detail) -> Self {
         let states = StateTable::get();
-        let mut deterministic = [0i32; 256];
-        let mut map = StateMap::new(1023);
-        for (s, deterministic) in deterministic.iter_mut().enumerate().take(states.len()) {
+        let mut deterministic = [0i32; STATES];
+        let mut initial = [fresh_entry(32768); STATES];
+        for (s, (deterministic, initial)) in deterministic
+            .iter_mut()
+            .zip(&mut initial)
+            .enumerate()
+            .take(states.len())
+        {
             let (n0, n1) = states.counts(s as u8);
             *deterministic = match (n0, n1) {
                 (0, 0) => 0,
@@ -422,38 +464,41 @@ impl StateMaps {
                 (n, 0) => -128 * (n as i32).min(15),
                 _ => 0,
             };
-            map.set_initial(
-                s,
-                ((n1 as u32 * 2 + 1) << 16) / (n0 as u32 * 2 + n1 as u32 * 2 + 2),
-            );
+            *initial =
+                fresh_entry(((n1 as u32 * 2 + 1) << 16) / (n0 as u32 * 2 + n1 as u32 * 2 + 2));
         }
-        StateMaps {
-            maps: vec![map; count],
+        let map = MapStateMap {
+            entries: initial,
+            last: 0,
+        };
+        ContextStateMaps {
+            maps: vec![map; maps],
             detail,
-            first_input,
             deterministic,
+            reciprocals: reciprocals(),
         }
     }
 
-    /// Replaces each map's state in `inputs` (all the mixer inputs) by its inputs.
+    /// Replaces each map's state by its inputs in `inputs`, the mixer inputs from the first
+    /// map's on. Call it once after each [`ContextMap::predict`] (or [`ContextSet::predict`]) of
+    /// every map: a second call would read inputs as states.
+    ///
+    /// [`ContextSet::predict`]: crate::ContextSet::predict
     #[inline(always)]
     pub fn predict(&mut self, inputs: &mut [i32]) {
-        let per_map = self.detail.inputs();
-        let end = self.first_input + self.maps.len() * per_map;
-        let block = &mut inputs[self.first_input..end];
+        let each_map = self
+            .maps
+            .iter_mut()
+            .zip(inputs.chunks_exact_mut(self.detail.inputs()));
         match self.detail {
             Detail::Plain => {
-                for (map, slot) in self.maps.iter_mut().zip(block) {
-                    *slot = stretch(map.p(*slot as usize));
+                for (map, slots) in each_map {
+                    map.predict::<false>(slots, &self.deterministic);
                 }
             }
             Detail::Rich => {
-                for (map, slots) in self.maps.iter_mut().zip(block.chunks_exact_mut(per_map)) {
-                    let state = slots[0] as usize;
-                    let p = map.p(state);
-                    slots[0] = stretch(p);
-                    slots[1] = (p as i32 - 32768) >> 7;
-                    slots[2] = self.deterministic[state % 256];
+                for (map, slots) in each_map {
+                    map.predict::<true>(slots, &self.deterministic);
                 }
             }
         }
@@ -463,7 +508,35 @@ impl StateMaps {
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {
         for map in &mut self.maps {
-            map.update(bit);
+            map.update(bit, self.reciprocals);
+        }
+    }
+
+    /// [`ContextMap::predict_node`] of each of `maps` into its `slots`, each followed at once by
+    /// [`ContextStateMaps::predict`]'s step for it: one loop, not two.
+    #[inline(always)]
+    pub(crate) fn predict_with<const RICH: bool>(
+        &mut self,
+        maps: &mut [ContextMap],
+        c0: u32,
+        bit_pos: u32,
+        slots: &mut [i32],
+    ) {
+        let per_map = if RICH { Detail::Rich } else { Detail::Plain }.inputs();
+        let each_map = maps.iter_mut().zip(&mut self.maps);
+        for ((map, state_map), slots) in each_map.zip(slots.chunks_exact_mut(per_map)) {
+            map.predict_node::<RICH>(c0, bit_pos, slots);
+            state_map.predict::<RICH>(slots, &self.deterministic);
+        }
+    }
+
+    /// [`ContextMap::update_with`] of each of `maps`, each followed at once by
+    /// [`ContextStateMaps::update`]'s step for it.
+    #[inline(always)]
+    pub(crate) fn update_with<const RICH: bool>(&mut self, maps: &mut [ContextMap], bit: u32) {
+        for (map, state_map) in maps.iter_mut().zip(&mut self.maps) {
+            map.update_with::<RICH>(bit);
+            state_map.update(bit, self.reciprocals);
         }
     }
 }
@@ -475,7 +548,7 @@ mod tests {
 
     fn code_byte(
         map: &mut ContextMap,
-        state_maps: &mut StateMaps,
+        state_maps: &mut ContextStateMaps,
         byte: u8,
         inputs: &mut Inputs,
     ) -> f64 {
@@ -498,7 +571,7 @@ mod tests {
     #[test]
     fn learns_what_follows_a_context() {
         let mut map = ContextMap::new(1 << 16, Detail::Plain);
-        let mut state_maps = StateMaps::new(1, Detail::Plain, 0);
+        let mut state_maps = ContextStateMaps::new(1, Detail::Plain);
         let mut inputs = Inputs::with_capacity(1);
         let mut last = 0.0;
         for round in 0..50 {

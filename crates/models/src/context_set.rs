@@ -6,13 +6,19 @@
 //! per-bit path free of dynamic calls. All maps of a set have the same [`Detail`], and are at the
 //! same bit position: both are tested once per bit for all of them, not per map (which cost the
 //! default level 7% of its instructions).
+//!
+//! The set holds the maps' [`ContextStateMaps`] and runs each map's state map in the same loop as
+//! the map (a second loop over the maps cost the default level 5% more instructions), unless a
+//! caller takes them out to run on another thread ([`ContextSet::take_state_maps`]).
 
-use crate::context_map::{ContextMap, Detail};
+use crate::context_map::{ContextMap, ContextStateMaps, Detail};
 use crate::model::Inputs;
 
 pub struct ContextSet {
     maps: Vec<ContextMap>,
     detail: Detail,
+    /// The maps' state maps, unless taken to run elsewhere ([`ContextSet::take_state_maps`]).
+    state_maps: Option<ContextStateMaps>,
 }
 
 impl ContextSet {
@@ -24,6 +30,7 @@ impl ContextSet {
                 .map(|&bytes| ContextMap::new(bytes, detail))
                 .collect(),
             detail,
+            state_maps: Some(ContextStateMaps::new(table_bytes.len(), detail)),
         }
     }
 
@@ -35,8 +42,9 @@ impl ContextSet {
         }
     }
 
-    /// Pushes each context's inputs for the next bit, with its bit-history state in place of
-    /// what [`StateMaps::predict`](crate::StateMaps::predict) writes.
+    /// Pushes each context's inputs for the next bit. Without its state maps the set pushes each
+    /// map's bit-history state in place of its first input, and leaves a rich map's second and
+    /// third as they were: [`ContextStateMaps::predict`] writes those three.
     #[inline(always)]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
         if ContextMap::finds_nibble_at(bit_pos) {
@@ -46,19 +54,31 @@ impl ContextSet {
         }
         let per_map = self.detail.inputs();
         let slots = inputs.push_slots(self.maps.len() * per_map);
-        let each_map = self.maps.iter_mut().zip(slots.chunks_exact_mut(per_map));
         match self.detail {
-            Detail::Plain => {
-                for (map, slots) in each_map {
-                    map.predict_node::<false>(c0, bit_pos, slots);
-                }
-            }
-            Detail::Rich => {
-                for (map, slots) in each_map {
-                    map.predict_node::<true>(c0, bit_pos, slots);
+            Detail::Plain => self.predict_nodes::<false>(c0, bit_pos, slots),
+            Detail::Rich => self.predict_nodes::<true>(c0, bit_pos, slots),
+        }
+    }
+
+    /// The per-bit part of [`ContextSet::predict`] for maps known to be rich (`RICH`) or plain.
+    #[inline(always)]
+    fn predict_nodes<const RICH: bool>(&mut self, c0: u32, bit_pos: u32, slots: &mut [i32]) {
+        match &mut self.state_maps {
+            Some(state_maps) => state_maps.predict_with::<RICH>(&mut self.maps, c0, bit_pos, slots),
+            None => {
+                let each_map = slots.chunks_exact_mut(self.detail.inputs());
+                for (map, slots) in self.maps.iter_mut().zip(each_map) {
+                    map.predict_node::<RICH>(c0, bit_pos, slots);
                 }
             }
         }
+    }
+
+    /// Takes the maps' state maps out of the set, for a caller that runs them apart: from then
+    /// on [`ContextSet::predict`] leaves each map's bit-history state in place of its input (see
+    /// [`ContextStateMaps`]).
+    pub fn take_state_maps(&mut self) -> Option<ContextStateMaps> {
+        self.state_maps.take()
     }
 
     /// Starts loading what every map needs for the second nibble of `byte`, the byte about to be
@@ -68,6 +88,15 @@ impl ContextSet {
         for map in &self.maps {
             map.prefetch_byte(byte);
         }
+    }
+
+    /// The number of maps.
+    pub fn len(&self) -> usize {
+        self.maps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.maps.is_empty()
     }
 
     /// The bit-history state map `index` predicted from last.
@@ -80,14 +109,19 @@ impl ContextSet {
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {
         match self.detail {
-            Detail::Plain => {
+            Detail::Plain => self.update_nodes::<false>(bit),
+            Detail::Rich => self.update_nodes::<true>(bit),
+        }
+    }
+
+    /// [`ContextSet::update`] for maps known to be rich (`RICH`) or plain.
+    #[inline(always)]
+    fn update_nodes<const RICH: bool>(&mut self, bit: u32) {
+        match &mut self.state_maps {
+            Some(state_maps) => state_maps.update_with::<RICH>(&mut self.maps, bit),
+            None => {
                 for map in &mut self.maps {
-                    map.update_with::<false>(bit);
-                }
-            }
-            Detail::Rich => {
-                for map in &mut self.maps {
-                    map.update_with::<true>(bit);
+                    map.update_with::<RICH>(bit);
                 }
             }
         }
@@ -99,40 +133,60 @@ mod tests {
     use super::*;
     use crate::context_map::finalize;
 
-    /// The set's split loops (nibble lookups, then nodes) must predict exactly as each map's own
-    /// `predict`/`update` does, at either detail.
+    /// The set's split loops (nibble lookups, then nodes), with its state maps in the same loop
+    /// or taken out and run after it, must predict exactly as each map's own `predict`/`update`
+    /// does followed by a state map of its own, at either detail.
     #[test]
     fn predicts_as_its_maps_do_alone() {
         for detail in [Detail::Plain, Detail::Rich] {
-            let tables = [1 << 12, 1 << 14];
-            let mut set = ContextSet::new(&tables, detail);
-            let mut alone: Vec<ContextMap> = tables
+            let tables = [1 << 12, 1 << 14, 1 << 13];
+            let mut fused = ContextSet::new(&tables, detail);
+            let mut apart = ContextSet::new(&tables, detail);
+            let mut apart_state_maps = apart.take_state_maps().expect("a new set has them");
+            let mut alone: Vec<(ContextMap, ContextStateMaps)> = tables
                 .iter()
-                .map(|&bytes| ContextMap::new(bytes, detail))
+                .map(|&bytes| {
+                    let map = ContextMap::new(bytes, detail);
+                    (map, ContextStateMaps::new(1, detail))
+                })
                 .collect();
             let width = tables.len() * detail.inputs();
-            let (mut from_set, mut from_maps) =
-                (Inputs::with_capacity(width), Inputs::with_capacity(width));
+            let mut from_fused = Inputs::with_capacity(width);
+            let mut from_apart = Inputs::with_capacity(width);
+            let mut from_maps = Inputs::with_capacity(width);
             let text = b"the cat sat on the mat; the cat sat on the hat. ".repeat(20);
             for (i, &byte) in text.iter().enumerate() {
-                let hashes = [finalize(byte as u64), finalize(i as u64 % 7 + 256)];
-                set.set_contexts(&hashes);
-                for (map, &hash) in alone.iter_mut().zip(&hashes) {
+                let hashes = [
+                    finalize(byte as u64),
+                    finalize(i as u64 % 7 + 256),
+                    finalize(i as u64 % 3 + 512),
+                ];
+                fused.set_contexts(&hashes);
+                apart.set_contexts(&hashes);
+                for ((map, _), &hash) in alone.iter_mut().zip(&hashes) {
                     map.set_context(hash);
                 }
                 let mut c0 = 1;
                 for bit_pos in 0..8 {
-                    from_set.clear();
+                    from_fused.clear();
+                    from_apart.clear();
                     from_maps.clear();
-                    set.predict(c0, bit_pos, &mut from_set);
-                    for map in &mut alone {
+                    fused.predict(c0, bit_pos, &mut from_fused);
+                    apart.predict(c0, bit_pos, &mut from_apart);
+                    apart_state_maps.predict(from_apart.as_mut_slice());
+                    for (k, (map, state_maps)) in alone.iter_mut().enumerate() {
                         map.predict(c0, bit_pos, &mut from_maps);
+                        state_maps.predict(&mut from_maps.as_mut_slice()[k * detail.inputs()..]);
                     }
-                    assert_eq!(from_set.as_slice(), from_maps.as_slice());
+                    assert_eq!(from_fused.as_slice(), from_maps.as_slice());
+                    assert_eq!(from_apart.as_slice(), from_maps.as_slice());
                     let bit = u32::from(byte >> (7 - bit_pos) & 1);
-                    set.update(bit);
-                    for map in &mut alone {
+                    fused.update(bit);
+                    apart.update(bit);
+                    apart_state_maps.update(bit);
+                    for (map, state_maps) in &mut alone {
                         map.update(bit);
+                        state_maps.update(bit);
                     }
                     c0 = c0 << 1 | bit;
                 }

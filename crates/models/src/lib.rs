@@ -2,7 +2,8 @@
 //!
 //! aizip codes a byte as 8 binary decisions, most significant bit first. Before each bit every
 //! model looks at what it knows (the bytes so far, the bits of the current byte) and pushes one or
-//! more *stretched* probabilities — logits, see [`logistic`] — that the bit is a 1. The mixer
+//! more *stretched* probabilities — logits, see [`logistic`] — that the bit is a 1 (a context map
+//! finds a bit-history state, which [`ContextStateMaps`] turns into those). The mixer
 //! (crate `aizip-mixer`) weighs them into one probability for the coder.
 //!
 //! ## The pieces, bottom up
@@ -14,7 +15,7 @@
 //!   `p += (bit - p) · 2/(2n+3)`, n = hits so far, capped.
 //! * [`context_map`]: a hashed table of bit histories, 64-byte buckets of four 16-byte nibble slots
 //!   with checksums and priority replacement; [`context_set`] runs all of them side by side, and
-//!   [`StateMaps`] holds a [`statemap::StateMap`] over each one's states, which turns the state
+//!   [`ContextStateMaps`] holds a state map over each one's states, which turns the state
 //!   into inputs (on the mixer's thread, when a compressor runs two).
 //! * [`model`]: the [`Model`] trait, the shared [`History`] of coded bytes and the per-bit
 //!   [`BitContext`].
@@ -31,11 +32,16 @@
 //! for model: model.update_byte(&history, &mut its_context_hashes)
 //! context_set.set_contexts(&all_context_hashes)        // prefetches every bucket
 //! for bit in 0..8:
-//!     context_set.predict(c0, bit_pos, &mut inputs)     // one state per context
+//!     context_set.predict(c0, bit_pos, &mut inputs)     // one input per context
 //!     for bit model: model.predict(&mut bit_ctx, &history, &mut inputs)
-//!     state_maps.predict(&mut inputs)                   // each state → the context's input
 //!     p = mixer(inputs) → APMs → coder codes bit with p
-//!     for bit model: model.update(bit); context_set.update(bit); state_maps.update(bit)
+//!     for bit model: model.update(bit); context_set.update(bit)
+//! ```
+//! A two-thread compressor takes the set's [`ContextStateMaps`] to the mixer's thread: the set
+//! then pushes each context's bit-history state, and that thread runs
+//! ```text
+//!     state_maps.predict(&mut inputs[first map's..])     // each state → the context's input
+//!     p = mixer(inputs) → …; state_maps.update(bit)
 //! ```
 //! All arithmetic that influences a coded bit is integer, so archives are identical on every machine.
 
@@ -55,7 +61,7 @@ pub mod table;
 pub mod text;
 pub mod word;
 
-pub use context_map::{ContextMap, Detail, StateMaps};
+pub use context_map::{ContextMap, ContextStateMaps, Detail};
 pub use context_set::ContextSet;
 pub use indirect::IndirectModel;
 pub use matcher::MatchModel;

@@ -1,7 +1,9 @@
 //! The model trait and what the engine shares with every model.
 
 /// Stretched predictions collected for the mixer, in model order, in a buffer whose length is
-/// fixed in advance (the mixer pads it to its vector width; unused lanes stay 0).
+/// fixed in advance (the mixer pads it to its vector width; unused lanes stay 0). Where a
+/// [`crate::ContextSet`]'s state maps run apart, its maps' inputs hold bit-history states until
+/// [`crate::ContextStateMaps::predict`] replaces them.
 #[derive(Default)]
 pub struct Inputs {
     values: Vec<i32>,
@@ -49,7 +51,8 @@ impl Inputs {
         &self.values[..self.len]
     }
 
-    /// The inputs pushed since the last [`Inputs::clear`], to be rewritten in place.
+    /// The inputs pushed since the last [`Inputs::clear`] (after [`Inputs::load`], the whole
+    /// buffer), to be rewritten in place.
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [i32] {
         &mut self.values[..self.len]
@@ -145,7 +148,7 @@ pub struct BitContext {
 
 /// A model. Most models only *name contexts*: at each byte boundary they hash what they look at
 /// (the last bytes, the current word…) into one value per context, and the engine's
-/// [`crate::ContextSet`] turns each hash into bit predictions. Models that predict bits in their own
+/// [`crate::ContextSet`] and [`crate::ContextStateMaps`] turn each hash into bit predictions. Models that predict bits in their own
 /// way (the match model) also push mixer inputs every bit.
 ///
 /// Calling order, per byte: `update_byte` once (the completed byte is in `history`); then for each

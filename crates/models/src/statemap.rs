@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 const COUNT_BITS: u32 = 10;
 const COUNT_MASK: u32 = (1 << COUNT_BITS) - 1;
 
-fn reciprocals() -> &'static [u32; 1024] {
+pub(crate) fn reciprocals() -> &'static [u32; 1024] {
     static TABLE: OnceLock<[u32; 1024]> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut t = [0u32; 1024];
@@ -27,8 +27,31 @@ fn reciprocals() -> &'static [u32; 1024] {
     })
 }
 
+/// An entry of probability `p16` (16 bits) that has seen nothing yet.
+#[inline]
+pub(crate) fn fresh_entry(p16: u32) -> u32 {
+    p16.min(65535) << 16
+}
+
+/// The probability (16 bits, at least 1) of a 1 that `entry` holds.
+#[inline(always)]
+pub(crate) fn probability(entry: u32) -> u32 {
+    (entry >> 16).max(1)
+}
+
+/// Learns `bit` into `entry`: the update of the module documentation, the count capped at
+/// `limit`.
+#[inline(always)]
+pub(crate) fn learn(entry: &mut u32, bit: u32, limit: u32, reciprocals: &[u32; 1024]) {
+    let n = *entry & COUNT_MASK;
+    let p = (*entry >> COUNT_BITS) as i64;
+    let target = (bit as i64) << 22;
+    let p = p + (((target - p) * reciprocals[n as usize] as i64) >> 16);
+    let n = if n < limit { n + 1 } else { n };
+    *entry = ((p as u32) << COUNT_BITS) | n;
+}
+
 /// A table of `N` adaptive probabilities indexed by a small context (`N` a power of two).
-#[derive(Clone)]
 pub struct StateMap<const N: usize> {
     entries: Box<[u32; N]>,
     limit: u32,
@@ -50,26 +73,25 @@ impl<const N: usize> StateMap<N> {
 
     /// Sets the starting probability (16 bits) of context `cx`.
     pub fn set_initial(&mut self, cx: usize, p16: u32) {
-        self.entries[cx] = p16.min(65535) << 16;
+        self.entries[cx] = fresh_entry(p16);
     }
 
     /// Probability (16 bits) of a 1 in context `cx`; remembers `cx` for [`StateMap::update`].
     #[inline]
     pub fn p(&mut self, cx: usize) -> u32 {
         self.last = cx % N;
-        (self.entries[self.last] >> 16).max(1)
+        probability(self.entries[self.last])
     }
 
     /// Learns `bit` in the context of the last [`StateMap::p`].
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        let entry = &mut self.entries[self.last % N];
-        let n = *entry & COUNT_MASK;
-        let p = (*entry >> COUNT_BITS) as i64;
-        let target = (bit as i64) << 22;
-        let p = p + (((target - p) * self.reciprocals[n as usize] as i64) >> 16);
-        let n = if n < self.limit { n + 1 } else { n };
-        *entry = ((p as u32) << COUNT_BITS) | n;
+        learn(
+            &mut self.entries[self.last % N],
+            bit,
+            self.limit,
+            self.reciprocals,
+        );
     }
 }
 
