@@ -1,11 +1,12 @@
 //! The predictor: models → mixer → APM chain, one probability per bit.
 //!
 //! The engine is two stages: [`ModelStage`] (the models, whose state depends on the coded bits
-//! alone) and [`MixStage`] (mixer and APMs). The decoder, and an encoder on one thread, drive both
-//! through [`Predictor`]: `p()` before a bit, `update(bit)` after it. A two-thread encoder (the
-//! `pipeline` module) runs the same stages on two threads in the same order for every bit; a test
-//! holds its archives to the single thread's, which is what guarantees that decoding sees exactly
-//! the predictions encoding saw.
+//! alone) and [`MixStage`] (mixer and APMs; with two threads, also the context maps' state maps,
+//! see [`stages`]). The decoder, and an encoder on one thread, drive both through [`Predictor`]:
+//! `p()` before a bit, `update(bit)` after it. A two-thread encoder (the `pipeline` module) runs
+//! the stages on two threads, each part of the engine in the same order for every bit; a test
+//! holds its archives to the single thread's, which is what guarantees that decoding sees
+//! exactly the predictions encoding saw.
 
 use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
@@ -108,9 +109,9 @@ pub struct MixContexts {
 }
 
 /// The mixing stage: the mixer and the APM chain, from the models' inputs and [`MixContexts`] to
-/// one probability per bit; in a two-thread compressor also the context maps'
-/// [`ContextStateMaps`], which turn the bit-history states the modelling stage then gives in
-/// place of those maps' inputs into the inputs.
+/// one probability per bit. In a two-thread compressor it also holds the context maps'
+/// [`ContextStateMaps`]: the modelling stage then gives each map's bit-history state in place of
+/// its inputs, and this stage writes the inputs.
 pub struct MixStage {
     /// The context maps' state maps, when the modelling stage leaves them to this one.
     state_maps: Option<ContextStateMaps>,
@@ -442,8 +443,7 @@ impl ModelStage {
 
     /// Clears `inputs` and pushes the mixer inputs for the next bit (with the context maps'
     /// states in place of theirs if [`stages`] gave their state maps to the [`MixStage`]), and
-    /// writes its contexts
-    /// into `contexts` (in place: this runs every bit).
+    /// writes its contexts into `contexts` (in place: this runs every bit).
     #[inline(always)]
     pub fn predict(&mut self, inputs: &mut Inputs, contexts: &mut MixContexts) {
         inputs.clear();
@@ -593,11 +593,10 @@ fn build_stages(
 ) -> (ModelStage, MixStage) {
     let mut models = ModelStage::new(config);
     let inputs = mixer_inputs(&models.models, config.params().context_detail);
-    let state_maps = if state_maps_apart {
-        models.contexts.take_state_maps()
-    } else {
-        None
-    };
+    let state_maps = state_maps_apart.then(|| {
+        let state_maps = models.contexts.take_state_maps();
+        state_maps.expect("a new context set has its state maps")
+    });
     (models, MixStage::new(config, state_maps, inputs, simd))
 }
 

@@ -14,7 +14,8 @@
 //! The context maps' inputs travel as bit-history states: their state maps are part of the mixing
 //! stage, which would otherwise wait for the modelling thread (see `aizip_models::context_map`).
 //!
-//! Both stages do exactly the arithmetic, in exactly the order, of the single-threaded
+//! Every part of the engine (a model, a context map, a map's state map, the mixer, an APM) does
+//! exactly the arithmetic, in exactly the order, that it does in the single-threaded
 //! [`Predictor`], so the archive is byte for byte the same (tested). A decoder cannot do this
 //! (it needs each bit before the models can go on), so decompression stays on one core.
 

@@ -17,14 +17,15 @@
 //! miss is started early: [`ContextMap::set_context`] prefetches the first bucket.
 //!
 //! ## Prediction
-//! Each bit the current node's state is mapped to a probability `p` by an adaptive [`StateMap`],
-//! and a [`Detail::Plain`] map contributes one mixer input, `stretch(p)`. The map itself only
-//! finds the state, and writes it where that input goes; [`ContextStateMaps`], which holds the
-//! state maps of every map, turns it into the input. On one thread [`crate::ContextSet`] runs the
-//! two in one loop. They keep no state in common, so a compressor runs them on two threads: the lookups, with their cache misses, with the models,
-//! and the state maps with the mixer, which waited for the models before (level 9 on 2 MB of
-//! wiki text: modelling thread 17.6-18.0 s, mixing thread 12.4-12.9 s of CPU with the state maps
-//! on the first, 14.6-15.6 and 15.3 s on the second).
+//! Each bit the current node's state is mapped to a probability `p` by an adaptive state map
+//! (the arithmetic of [`StateMap`]), and a [`Detail::Plain`] map contributes one mixer input,
+//! `stretch(p)`. The map itself only finds the state, and writes it where that input goes;
+//! [`ContextStateMaps`], which holds the state maps of every map, turns it into the input. On one
+//! thread [`crate::ContextSet`] runs the two in one loop. They keep no state in common, so a
+//! compressor runs them on two threads: the lookups, with their cache misses, with the models,
+//! and the state maps with the mixer, which waited for the models before. Level 9 on 2 MB of wiki
+//! text, CPU seconds of the modelling and the mixing thread: 17.6-18.0 and 12.4-12.9 with the
+//! state maps on the modelling thread, 14.6-15.6 and 15.3 with them on the mixing thread.
 //!
 //! A [`Detail::Rich`] map (the strong levels) contributes three more, as paq8's context maps do:
 //! `(p − ½)` in the linear domain (`(p − 32768) / 128`), which lets the mixer trust confident
@@ -340,8 +341,8 @@ impl ContextMap {
 
     /// The second step of [`ContextMap::predict`], for a map known to be rich (`RICH`) or
     /// plain: a [`ContextSet`] of plain maps then tests nothing about the run table per bit.
-    /// Writes the node's bit-history state into `slots[0]` (for [`ContextStateMaps`] to turn into the
-    /// map's inputs) and, if rich, the run input into `slots[3]`.
+    /// Writes the node's bit-history state into `slots[0]` (for [`ContextStateMaps`] to turn
+    /// into the map's inputs) and, if rich, the run input into `slots[3]`.
     ///
     /// [`ContextSet`]: crate::ContextSet
     #[inline(always)]
@@ -398,11 +399,11 @@ impl ContextMap {
 }
 
 /// The probability half of a set of context maps (see the module documentation): for each map an
-/// adaptive [`StateMap`] over its 256 bit-history states, which turns the state the map wrote into
-/// its first input into the input itself, `stretch(p)`, and for a rich map also writes the linear
-/// and deterministic inputs.
+/// adaptive state map over its 256 bit-history states. Where the map wrote its state, in its
+/// first input, the state map writes `stretch(p)`; for a rich map it also writes the linear and
+/// deterministic inputs.
 pub struct ContextStateMaps {
-    maps: Vec<MapStateMap>,
+    maps: Vec<MapProbabilities>,
     detail: Detail,
     /// Rich maps: for each state, the deterministic input (see the module documentation).
     deterministic: [i32; STATES],
@@ -412,7 +413,7 @@ pub struct ContextStateMaps {
 /// One map's state map: [`StateMap`]'s entries, inline, so that the per-bit loops over all maps
 /// follow no pointers and check no bounds.
 #[derive(Clone)]
-pub(crate) struct MapStateMap {
+pub(crate) struct MapProbabilities {
     entries: [u32; STATES],
     /// The state predicted from last.
     last: u8,
@@ -423,7 +424,7 @@ const STATES: usize = 256;
 /// The cap on each entry's hit count: the slowest rate is about 1/1023.
 const STATE_MAP_LIMIT: u32 = 1023;
 
-impl MapStateMap {
+impl MapProbabilities {
     /// Replaces the map's state in `slots[0]` by its input(s): see [`ContextStateMaps::predict`].
     #[inline(always)]
     fn predict<const RICH: bool>(&mut self, slots: &mut [i32], deterministic: &[i32; STATES]) {
@@ -467,7 +468,7 @@ impl ContextStateMaps {
             *initial =
                 fresh_entry(((n1 as u32 * 2 + 1) << 16) / (n0 as u32 * 2 + n1 as u32 * 2 + 2));
         }
-        let map = MapStateMap {
+        let map = MapProbabilities {
             entries: initial,
             last: 0,
         };
@@ -486,6 +487,7 @@ impl ContextStateMaps {
     /// [`ContextSet::predict`]: crate::ContextSet::predict
     #[inline(always)]
     pub fn predict(&mut self, inputs: &mut [i32]) {
+        debug_assert!(inputs.len() >= self.maps.len() * self.detail.inputs());
         let each_map = self
             .maps
             .iter_mut()
@@ -515,16 +517,17 @@ impl ContextStateMaps {
     /// [`ContextMap::predict_node`] of each of `maps` into its `slots`, each followed at once by
     /// [`ContextStateMaps::predict`]'s step for it: one loop, not two.
     #[inline(always)]
-    pub(crate) fn predict_with<const RICH: bool>(
+    pub(crate) fn predict_fused<const RICH: bool>(
         &mut self,
         maps: &mut [ContextMap],
         c0: u32,
         bit_pos: u32,
         slots: &mut [i32],
     ) {
-        let per_map = if RICH { Detail::Rich } else { Detail::Plain }.inputs();
+        debug_assert_eq!(RICH, self.detail == Detail::Rich);
         let each_map = maps.iter_mut().zip(&mut self.maps);
-        for ((map, state_map), slots) in each_map.zip(slots.chunks_exact_mut(per_map)) {
+        for ((map, state_map), slots) in each_map.zip(slots.chunks_exact_mut(self.detail.inputs()))
+        {
             map.predict_node::<RICH>(c0, bit_pos, slots);
             state_map.predict::<RICH>(slots, &self.deterministic);
         }
@@ -533,7 +536,7 @@ impl ContextStateMaps {
     /// [`ContextMap::update_with`] of each of `maps`, each followed at once by
     /// [`ContextStateMaps::update`]'s step for it.
     #[inline(always)]
-    pub(crate) fn update_with<const RICH: bool>(&mut self, maps: &mut [ContextMap], bit: u32) {
+    pub(crate) fn update_fused<const RICH: bool>(&mut self, maps: &mut [ContextMap], bit: u32) {
         for (map, state_map) in maps.iter_mut().zip(&mut self.maps) {
             map.update_with::<RICH>(bit);
             state_map.update(bit, self.reciprocals);

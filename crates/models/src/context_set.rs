@@ -64,7 +64,9 @@ impl ContextSet {
     #[inline(always)]
     fn predict_nodes<const RICH: bool>(&mut self, c0: u32, bit_pos: u32, slots: &mut [i32]) {
         match &mut self.state_maps {
-            Some(state_maps) => state_maps.predict_with::<RICH>(&mut self.maps, c0, bit_pos, slots),
+            Some(state_maps) => {
+                state_maps.predict_fused::<RICH>(&mut self.maps, c0, bit_pos, slots)
+            }
             None => {
                 let each_map = slots.chunks_exact_mut(self.detail.inputs());
                 for (map, slots) in self.maps.iter_mut().zip(each_map) {
@@ -90,15 +92,6 @@ impl ContextSet {
         }
     }
 
-    /// The number of maps.
-    pub fn len(&self) -> usize {
-        self.maps.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.maps.is_empty()
-    }
-
     /// The bit-history state map `index` predicted from last.
     #[inline]
     pub fn state(&self, index: usize) -> u8 {
@@ -118,7 +111,7 @@ impl ContextSet {
     #[inline(always)]
     fn update_nodes<const RICH: bool>(&mut self, bit: u32) {
         match &mut self.state_maps {
-            Some(state_maps) => state_maps.update_with::<RICH>(&mut self.maps, bit),
+            Some(state_maps) => state_maps.update_fused::<RICH>(&mut self.maps, bit),
             None => {
                 for map in &mut self.maps {
                     map.update_with::<RICH>(bit);

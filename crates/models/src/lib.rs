@@ -1,9 +1,9 @@
 //! # aizip-models: the bit models
 //!
 //! aizip codes a byte as 8 binary decisions, most significant bit first. Before each bit every
-//! model looks at what it knows (the bytes so far, the bits of the current byte) and pushes one or
-//! more *stretched* probabilities — logits, see [`logistic`] — that the bit is a 1 (a context map
-//! finds a bit-history state, which [`ContextStateMaps`] turns into those). The mixer
+//! model looks at what it knows (the bytes so far, the bits of the current byte) and pushes one
+//! or more *stretched* probabilities — logits, see [`logistic`] — that the bit is a 1 (a context
+//! map finds a bit-history state, which [`ContextStateMaps`] turns into those). The mixer
 //! (crate `aizip-mixer`) weighs them into one probability for the coder.
 //!
 //! ## The pieces, bottom up
