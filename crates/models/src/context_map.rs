@@ -413,7 +413,7 @@ pub struct ContextStateMaps {
 /// One map's state map: [`StateMap`]'s entries, inline, so that the per-bit loops over all maps
 /// follow no pointers and check no bounds.
 #[derive(Clone)]
-pub(crate) struct MapProbabilities {
+struct MapProbabilities {
     entries: [u32; STATES],
     /// The state predicted from last.
     last: u8,
