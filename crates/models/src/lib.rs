@@ -21,8 +21,10 @@
 //!   [`BitContext`].
 //! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),
 //!   [`sparse::SparseModel`] (chosen bytes with gaps), [`text::TextModel`] (words and their
-//!   punctuation), [`indirect::IndirectModel`] (what followed
-//!   the context last time), [`structure::StructureModel`] (XML/wiki markup state, column) and
+//!   punctuation), [`number::NumberModel`] (the digits of a number and what introduced it),
+//!   [`sentence::SentenceModel`] (a word's place in its clause), [`indirect::IndirectModel`]
+//!   (what followed the context last time), [`structure::StructureModel`] (XML/wiki markup
+//!   state, column) and
 //!   [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space, …) name hashed
 //!   contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
 //!
@@ -51,7 +53,9 @@ pub mod indirect;
 pub mod logistic;
 pub mod matcher;
 pub mod model;
+pub mod number;
 pub mod order;
+pub mod sentence;
 pub mod shape;
 pub mod sparse;
 pub mod state;
@@ -66,7 +70,9 @@ pub use context_set::ContextSet;
 pub use indirect::IndirectModel;
 pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
+pub use number::NumberModel;
 pub use order::OrderModel;
+pub use sentence::SentenceModel;
 pub use shape::ShapeModel;
 pub use sparse::SparseModel;
 pub use statemap::StateMap;

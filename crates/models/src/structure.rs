@@ -141,12 +141,7 @@ mod tests {
 
     fn read(text: &[u8]) -> StructureModel {
         let mut model = StructureModel::new(1 << 16);
-        let mut history = History::new(1 << 10);
-        let mut contexts = [0u64; 3];
-        for &b in text {
-            history.push(b);
-            model.update_byte(&history, &mut contexts);
-        }
+        let _: [u64; 3] = crate::model::contexts_after(&mut model, text);
         model
     }
 

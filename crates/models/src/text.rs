@@ -173,13 +173,7 @@ mod tests {
     /// The model's contexts after reading `text`.
     fn contexts_after(text: &[u8]) -> [u64; 5] {
         let mut model = TextModel::new(1 << 16, aizip_dict::default_classes());
-        let mut history = History::new(256);
-        let mut contexts = [0u64; 5];
-        for &b in text {
-            history.push(b);
-            model.update_byte(&history, &mut contexts);
-        }
-        contexts
+        crate::model::contexts_after(&mut model, text)
     }
 
     #[test]
