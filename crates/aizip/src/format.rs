@@ -254,7 +254,8 @@ mod tests {
             Err(Error::UnsupportedVersion(9))
         ));
         // Version 2 coded the dictionary differently, versions 3 to 5 mixed differently, version
-        // 6 ran fewer models at levels 8 and 9: their archives must not decode as version 7.
+        // 6 ran other models and table sizes at levels 8 and 9: their archives must not decode
+        // as version 7.
         for old in [2u8, 3, 4, 5, 6] {
             assert!(matches!(
                 Header::read(&mut &[b'A', b'I', b'Z', b'P', old, 6, 0][..]),

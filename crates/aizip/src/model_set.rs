@@ -129,9 +129,10 @@ pub const MODEL_SET: &[ModelSpec] = &[
         min_level: 8,
         build: |s| Box::new(TextModel::new(s.context_bytes / 4, s.word_classes)),
     },
-    // Eighth-size tables for the number and sentence models, and for indirect and structure
-    // (quarter-size before them), keep level 9 on 1 GB within the prize's memory: on wiki4m at
-    // level 9 the four at eighth size cost 0.02% against quarter size.
+    // The number, sentence, indirect and structure models take eighth-size tables: at a
+    // quarter, level 9's engine on 1 GB would take 8.77 GB, over the 8 GB the prize's 10 GB
+    // leave beside the input and its transformed text (on wiki4m at level 9, an eighth costs
+    // 0.02%).
     ModelSpec {
         name: "number",
         min_level: 8,

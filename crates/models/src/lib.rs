@@ -24,8 +24,7 @@
 //!   punctuation), [`number::NumberModel`] (the digits of a number and what introduced it),
 //!   [`sentence::SentenceModel`] (a word's place in its clause), [`indirect::IndirectModel`]
 //!   (what followed the context last time), [`structure::StructureModel`] (XML/wiki markup
-//!   state, column) and
-//!   [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space, …) name hashed
+//!   state, column) and [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space, …) name hashed
 //!   contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
 //!
 //! ## Calling order (per byte)

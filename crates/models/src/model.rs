@@ -177,12 +177,18 @@ pub trait Model: Send {
     fn update(&mut self, _bit: u32) {}
 }
 
-/// Feeds `text` to `model` byte by byte, as the engine does, and returns the `N` contexts it
-/// names after the last byte (for models' tests).
+/// Feeds `text` to `model` as the engine does (once before the first byte, then after each) and
+/// returns the `N` contexts it names after the last byte (for models' tests).
 #[cfg(test)]
 pub(crate) fn contexts_after<const N: usize>(model: &mut impl Model, text: &[u8]) -> [u64; N] {
+    assert_eq!(
+        N,
+        model.context_tables().len(),
+        "the model names {N} contexts"
+    );
     let mut history = History::new(text.len());
     let mut contexts = [0u64; N];
+    model.update_byte(&history, &mut contexts);
     for &b in text {
         history.push(b);
         model.update_byte(&history, &mut contexts);
