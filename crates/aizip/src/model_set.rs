@@ -1,9 +1,9 @@
 //! The model set and the compression levels: the one place a researcher edits.
 //!
 //! [`MODEL_SET`] lists every model the engine runs, in mixer-input order, with the lowest level
-//! that runs it and a constructor that receives the table sizes of the chosen level. Removing a line removes a model (the archive
-//! format version must then change, since archives depend on the exact set); `aizip ablate` does
-//! the same at run time with [`EngineConfig::disabled`].
+//! that runs it and a constructor that receives the table sizes of the chosen level. Removing a
+//! line removes a model (the archive format version must then change, since archives depend on
+//! the exact set); `aizip ablate` does the same at run time with [`EngineConfig::disabled`].
 
 use aizip_dict::ByteClass;
 use aizip_models::context_map::exact_context_bytes;

@@ -90,7 +90,7 @@ struct WeightSet {
 }
 
 /// How a mixer's weight sets learn (see the crate documentation). Layer 2 takes the same boost
-/// at its own base rate, [`OUTPUT_RATE`].
+/// at its own base rate, `OUTPUT_RATE`.
 #[derive(Clone, Copy, Debug)]
 pub struct LearningRate {
     /// `rate`: the more inputs, the lower the best rate (640 suits about 10, 192 some 60 to 130).
@@ -296,7 +296,7 @@ macro_rules! with_kernel {
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts), trained at `rate`, and one layer-2 set per entry of
-    /// `output_selectors` (one or two), trained at [`OUTPUT_RATE`] with the same boost.
+    /// `output_selectors` (one or two), trained at `OUTPUT_RATE` with the same boost.
     pub fn new(
         simd: Simd,
         inputs: usize,
@@ -408,7 +408,7 @@ impl Mixer {
     }
 
     /// Trains every selected weight vector on the coded bit, unless the mixed prediction was
-    /// already nearly certain of it (see [`SKIP_ERROR`]).
+    /// already nearly certain of it (see `SKIP_ERROR`).
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {
         if (((bit as i32) << 16) - self.p as i32).abs() < SKIP_ERROR {

@@ -266,7 +266,7 @@ impl ContextMap {
     }
 
     /// Starts loading the bucket of the second nibble of `byte`, the byte about to be coded (for
-    /// a caller that knows it: a compressor), four bits before [`ContextMap::find_nibble`]
+    /// a caller that knows it: a compressor), four bits before `ContextMap::find_nibble`
     /// needs it.
     #[inline]
     pub fn prefetch_byte(&self, byte: u8) {

@@ -24,8 +24,9 @@
 //!   punctuation), [`number::NumberModel`] (the digits of a number and what introduced it),
 //!   [`sentence::SentenceModel`] (a word's place in its clause), [`indirect::IndirectModel`]
 //!   (what followed the context last time), [`structure::StructureModel`] (XML/wiki markup
-//!   state, column) and [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space, …) name hashed
-//!   contexts; [`matcher::MatchModel`] (longest recent match) predicts bits itself.
+//!   state, column) and [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space,
+//!   …) name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits
+//!   itself.
 //!
 //! ## Calling order (per byte)
 //! ```text
@@ -44,7 +45,8 @@
 //!     state_maps.predict(&mut inputs[first map's..])     // each state → the context's input
 //!     p = mixer(inputs) → …; state_maps.update(bit)
 //! ```
-//! All arithmetic that influences a coded bit is integer, so archives are identical on every machine.
+//! All arithmetic that influences a coded bit is integer, so archives are identical on every
+//! machine.
 
 pub mod context_map;
 pub mod context_set;

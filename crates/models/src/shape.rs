@@ -34,7 +34,7 @@ pub static TEXT_CLASS: [u8; 256] = {
 /// Bytes whose classes form the context.
 const SHAPE_BYTES: u64 = 12;
 
-/// Names one context: the classes of the last [`SHAPE_BYTES`] bytes.
+/// Names one context: the classes of the last `SHAPE_BYTES` bytes.
 pub struct ShapeModel {
     table_bytes: usize,
 }

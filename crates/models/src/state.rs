@@ -8,7 +8,7 @@
 //! Counts are bounded so that every pair fits in a byte: with `small = min(n0, n1)` and
 //! `large = max(n0, n1)`, a pair is kept only if `large <= LARGEST[small]`; a pair beyond the bound
 //! is pulled back by lowering the larger count. Short histories that have seen both bits (at most
-//! [`LAST_BIT_UP_TO`] observations) also remember which bit came last, since "0 then 1" and "1
+//! `LAST_BIT_UP_TO` observations) also remember which bit came last, since "0 then 1" and "1
 //! then 0" predict differently. The table is the closure of the update from
 //! `(0, 0)` under this rule, numbered in breadth-first order, so state 0 is "never seen".
 //! A [`crate::StateMap`] learns the actual probability of a 1 for each state, so the counts only
