@@ -594,8 +594,10 @@ fn build_stages(
     let mut models = ModelStage::new(config);
     let inputs = mixer_inputs(&models.models, config.params().context_detail);
     let state_maps = state_maps_apart.then(|| {
-        let state_maps = models.contexts.take_state_maps();
-        state_maps.expect("a new context set has its state maps")
+        models
+            .contexts
+            .take_state_maps()
+            .expect("a new context set has its state maps")
     });
     (models, MixStage::new(config, state_maps, inputs, simd))
 }

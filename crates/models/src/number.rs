@@ -35,12 +35,11 @@ pub struct NumberModel {
     bytes_before: u16,
     /// Hash of the digits of the number being read; 0 outside a number.
     number: u64,
-    /// Digits of the number being read (of the last one, outside a number).
+    /// Digits of the number being read; outside a number, of the last one (it is reset only
+    /// when the next number begins).
     digits: u64,
     /// Hash of the last complete number.
     last_number: u64,
-    /// Digits of the last complete number.
-    last_digits: u64,
 }
 
 impl NumberModel {
@@ -54,7 +53,6 @@ impl NumberModel {
             number: 0,
             digits: 0,
             last_number: 0,
-            last_digits: 0,
         }
     }
 }
@@ -84,7 +82,6 @@ impl Model for NumberModel {
             self.digits += 1;
         } else if self.number != 0 {
             self.last_number = self.number;
-            self.last_digits = self.digits;
             self.number = 0;
         }
         let before = self.bytes_before as u64;
@@ -101,7 +98,7 @@ impl Model for NumberModel {
             contexts[0] = combine(combine(0x4E34, self.last_number), c1);
             contexts[1] = combine(combine(0x4E35, self.last_number), self.reader.current());
             contexts[2] = combine(
-                combine(0x4E36, self.last_digits),
+                combine(0x4E36, self.digits),
                 combine(self.word_before, c2 << 8 | c1),
             );
         }

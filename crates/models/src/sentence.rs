@@ -22,13 +22,12 @@ use aizip_dict::ByteClass;
 
 pub struct SentenceModel {
     table_bytes: usize,
-    classes: [ByteClass; 256],
     reader: WordReader,
     /// Words completed since the clause began.
     words: u64,
     /// The byte that ended the last clause.
     clause_end: u8,
-    /// The first word of the clause (0 until it is complete).
+    /// The first word of the clause; until that is complete, the last clause's (0 before any).
     first_word: u64,
 }
 
@@ -58,7 +57,6 @@ impl SentenceModel {
     pub fn new(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
         SentenceModel {
             table_bytes,
-            classes,
             reader: WordReader::new(classes),
             words: 0,
             clause_end: 0,
@@ -85,7 +83,7 @@ impl Model for SentenceModel {
                 }
                 self.words += 1;
             }
-            if ends_clause(byte) && self.classes[byte as usize] != ByteClass::Escape {
+            if ends_clause(byte) && self.reader.class(byte) != ByteClass::Escape {
                 self.words = 0;
                 self.clause_end = byte;
             }

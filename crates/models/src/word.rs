@@ -67,6 +67,12 @@ impl WordReader {
         }
     }
 
+    /// How the byte-class table reads `byte` (the byte after a lead aside).
+    #[inline]
+    pub fn class(&self, byte: u8) -> ByteClass {
+        self.classes[byte as usize]
+    }
+
     /// The hash of the word read so far (0 between words).
     #[inline]
     pub fn current(&self) -> u64 {
