@@ -70,7 +70,8 @@ pub fn finalize(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Combines a hash with one more value.
+/// Combines a hash with one more value. It is symmetric (`combine(a, b) == combine(b, a)`): to
+/// hash values whose order matters, start from a constant, `combine(combine(SALT, a), b)`.
 #[inline]
 pub fn combine(h: u64, v: u64) -> u64 {
     finalize(h.wrapping_add(v).wrapping_mul(0x9E37_79B9_7F4A_7C15))

@@ -23,7 +23,8 @@
 //!   [`sparse::SparseModel`] (chosen bytes with gaps), [`text::TextModel`] (words and their
 //!   punctuation), [`number::NumberModel`] (the digits of a number and what introduced it),
 //!   [`sentence::SentenceModel`] (a word's place in its clause), [`indirect::IndirectModel`]
-//!   (what followed the context last time), [`structure::StructureModel`] (XML/wiki markup
+//!   (what followed the context last time), [`word_indirect::WordIndirectModel`] (the word that
+//!   followed the last words last time), [`structure::StructureModel`] (XML/wiki markup
 //!   state, column) and [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space,
 //!   …) name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits
 //!   itself.
@@ -65,6 +66,7 @@ pub mod structure;
 pub mod table;
 pub mod text;
 pub mod word;
+pub mod word_indirect;
 
 pub use context_map::{ContextMap, ContextStateMaps, Detail};
 pub use context_set::ContextSet;
@@ -80,3 +82,4 @@ pub use statemap::StateMap;
 pub use structure::StructureModel;
 pub use text::{BracketChange, Brackets, TextModel};
 pub use word::WordModel;
+pub use word_indirect::WordIndirectModel;

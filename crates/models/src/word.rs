@@ -5,8 +5,9 @@
 //! also the word codes (a 2-byte code is one letter pair), with the capitalisation flags ignored,
 //! so that "The" and "the" share their contexts.
 //!
-//! The context is the hash of the current partial word and the `words - 1` complete words before it; between words, the last byte takes the partial word's place, so that
-//! "word, " and "word. " predict differently.
+//! The context is the hash of the current partial word and the `words - 1` complete words before
+//! it; between words, the last byte takes the partial word's place, so that what follows `word,`
+//! and what follows `word.` are told apart (after the next space they share a context again).
 
 use crate::context_map::combine;
 use crate::model::{History, Model};
@@ -134,14 +135,51 @@ impl Model for WordModel {
             self.previous.copy_within(0..MAX_WORDS - 1, 1);
             self.previous[0] = word;
         }
-        let mut h = match self.reader.current() {
-            0 => combine(0x5EED, byte as u64),
-            word => word,
-        };
+        // Salted first, so that the current word and the one before it are told apart (level 6
+        // on the experiment set: -0.04%).
+        let mut h = combine(
+            0x3D,
+            match self.reader.current() {
+                0 => combine(0x5EED, byte as u64),
+                word => word,
+            },
+        );
         let skipped = self.skip as usize;
         for &w in &self.previous[skipped..self.words - 1] {
             h = combine(h, w);
         }
         contexts[0] = combine(h, (self.words + 4 * skipped) as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::contexts_after;
+
+    fn context(words: usize, text: &[u8]) -> u64 {
+        let mut model = WordModel::new(words, 1 << 16, aizip_dict::default_classes());
+        let [context] = contexts_after(&mut model, text);
+        context
+    }
+
+    #[test]
+    fn the_order_of_the_words_counts() {
+        assert_ne!(context(2, b"dog cat"), context(2, b"cat dog"));
+        assert_ne!(context(3, b"a dog cat"), context(3, b"a cat dog"));
+    }
+
+    #[test]
+    fn case_is_folded_and_older_words_are_forgotten() {
+        assert_eq!(context(2, b"The Dog"), context(2, b"the dog"));
+        assert_eq!(context(2, b"a big dog"), context(2, b"one big dog"));
+        assert_ne!(context(3, b"a big dog"), context(3, b"one big dog"));
+    }
+
+    #[test]
+    fn between_words_the_last_byte_counts() {
+        assert_ne!(context(1, b"word,"), context(1, b"word."));
+        assert_ne!(context(2, b"word,"), context(2, b"word."));
+        assert_eq!(context(1, b"word, "), context(1, b"word. "));
     }
 }
