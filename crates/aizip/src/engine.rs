@@ -60,7 +60,7 @@ pub const RICH_RATE: LearningRate = LearningRate {
 /// A constant mixer input: each weight vector learns an offset for its context.
 const BIAS: i32 = 256;
 /// Levels from here on use every selector and the hashed order-2 and order-3 APMs.
-const STRONG_LEVEL: u8 = 8;
+pub const STRONG_LEVEL: u8 = 8;
 
 /// The modelling stage: every model and context map, and the per-bit contexts the mixing stage
 /// selects by. Its state depends on the coded bits alone, never on a prediction, which is what

@@ -82,7 +82,8 @@ impl Default for Options {
 pub enum Dictionary {
     /// Never (`--no-dict`, for comparisons).
     Off,
-    /// When it helps: a block under 1 MiB is coded both ways and the smaller kept.
+    /// When it helps: a block under 1 MiB (3 MiB at levels 8-9) is coded both ways and the
+    /// smaller kept.
     Auto,
     /// Whenever the transform accepts the block, without the trial (tests and fuzzing use it to
     /// reach the transformed path with short inputs).

@@ -95,8 +95,8 @@ struct CompressArgs {
           value_parser = clap::value_parser!(u16).range(1..=aizip::format::MAX_BLOCKS as i64))]
     threads: u16,
     /// Do not run the models ahead on a second thread (same archive; single-stream compression
-    /// otherwise uses two cores where it has them; an input under 1 MiB is coded twice side by
-    /// side either way, with and without the dictionary).
+    /// otherwise uses two cores where it has them; an input under 1 MiB, 3 MiB at levels
+    /// 8-9, is coded twice side by side either way, with and without the dictionary).
     #[arg(long)]
     single_thread: bool,
 }
