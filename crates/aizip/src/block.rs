@@ -60,8 +60,9 @@ pub fn encode<W: Write>(
         .as_ref()
         .map(|(codec, text)| (codec, text.as_slice()));
     let (mut header, stream) = if transform.is_some() && trial(data.len(), options) {
-        // Side by side where there is a second core: the trial then costs no wall time. The two
-        // codings already take both cores, so neither runs its models on a thread of its own.
+        // Side by side where there is a second core: the trial then takes the time of one
+        // coding on one thread. The two codings already take both cores, so neither runs its
+        // models on a thread of its own.
         let options = &Options {
             pipeline: false,
             ..options.clone()

@@ -135,8 +135,8 @@ impl Model for WordModel {
             self.previous.copy_within(0..MAX_WORDS - 1, 1);
             self.previous[0] = word;
         }
-        // Salted first, so that the current word and the one before it are told apart (level 6
-        // on the experiment set: -0.04%).
+        // Salted first, so that the current word and the one before it are told apart
+        // (`combine` is symmetric; level 6 on w1m, alice29, enwik8-head and book1: -0.04%).
         let mut h = combine(
             0x3D,
             match self.reader.current() {
