@@ -62,15 +62,27 @@ pub fn encode<W: Write>(
     let (mut header, stream) = if transform.is_some() && trial(data.len(), options) {
         // Side by side where there is a second core: the trial then takes the time of one
         // coding on one thread. The two codings already take both cores, so neither runs its
-        // models on a thread of its own.
+        // models on a thread of its own. The coding without the transform, which codes every
+        // byte and so finishes last, reports the progress.
         let options = &Options {
             pipeline: false,
             ..options.clone()
         };
-        let (with, without) = rayon::join(
-            || encode_in_memory(data, transform, options, &mut |_, _| {}),
-            || encode_in_memory(data, None, options, &mut |_, _| {}),
-        );
+        let with_transform = || encode_in_memory(data, transform, options, &mut |_, _| {});
+        let (with, without) = std::thread::scope(|scope| {
+            let started = std::thread::Builder::new()
+                .name("aizip trial".into())
+                .spawn_scoped(scope, with_transform);
+            let without = encode_in_memory(data, None, options, progress);
+            let with = match started {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No second thread: one after the other.
+                Err(_) => with_transform(),
+            };
+            (with, without)
+        });
         let (with, without) = (with?, without?);
         let size = |(header, stream): &(BlockHeader, Vec<u8>)| header.encoded_len() + stream.len();
         if size(&with) < size(&without) {

@@ -254,8 +254,8 @@ mod tests {
             Err(Error::UnsupportedVersion(9))
         ));
         // Version 2 coded the dictionary differently, versions 3 to 5 mixed differently,
-        // versions 6 and 7 ran other models at levels 8 and 9: their archives must not decode as
-        // version 8.
+        // versions 6 and 7 ran other models at levels 8 and 9, and version 7 hashed the word
+        // contexts of every level differently: their archives must not decode as version 8.
         for old in [2u8, 3, 4, 5, 6, 7] {
             assert!(matches!(
                 Header::read(&mut &[b'A', b'I', b'Z', b'P', old, 6, 0][..]),

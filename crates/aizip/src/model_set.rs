@@ -138,9 +138,9 @@ pub const MODEL_SET: &[ModelSpec] = &[
         min_level: 8,
         build: |s| Box::new(SentenceModel::new(s.context_bytes / 8, s.word_classes)),
     },
-    // In place of a word4 model (the current word and three before it), which gained least of
-    // the word models (wiki4m at level 9: 0.035%) and whose memory this takes: level 9 on 1 GB
-    // stays within 8 GB.
+    // At level 9 in place of a word4 model (the current word and three before it), which gained
+    // least of the word models (wiki4m: 0.035%) and whose memory this takes: level 9 on 1 GB
+    // stays within 8 GB. New at level 8.
     ModelSpec {
         name: "word-indirect",
         min_level: 8,
