@@ -9,7 +9,7 @@ use thiserror::Error;
 /// The first four bytes of every archive.
 pub const MAGIC: [u8; 4] = *b"AIZP";
 /// The format version this build writes and reads.
-pub const VERSION: u8 = 8;
+pub const VERSION: u8 = 9;
 /// Block flag: the dictionary transform was applied to this block before modelling.
 pub const BLOCK_FLAG_DICT: u8 = 1;
 const KNOWN_BLOCK_FLAGS: u8 = BLOCK_FLAG_DICT;
@@ -250,20 +250,21 @@ mod tests {
             Err(Error::NotAnArchive)
         ));
         assert!(matches!(
-            Header::read(&mut &b"AIZP\x09\x06\x00"[..]),
-            Err(Error::UnsupportedVersion(9))
+            Header::read(&mut &b"AIZP\x0A\x06\x00"[..]),
+            Err(Error::UnsupportedVersion(10))
         ));
         // Version 2 coded the dictionary differently, versions 3 to 5 mixed differently,
-        // versions 6 and 7 ran other models at levels 8 and 9, and version 7 hashed the word
-        // contexts of every level differently: their archives must not decode as version 8.
-        for old in [2u8, 3, 4, 5, 6, 7] {
+        // versions 6 and 7 ran other models at levels 8 and 9, version 7 hashed the word
+        // contexts of every level differently, and version 8 sized the smaller tables of small
+        // inputs differently: their archives must not decode as version 9.
+        for old in [2u8, 3, 4, 5, 6, 7, 8] {
             assert!(matches!(
                 Header::read(&mut &[b'A', b'I', b'Z', b'P', old, 6, 0][..]),
                 Err(Error::UnsupportedVersion(v)) if v == old
             ));
         }
         assert!(matches!(
-            Header::read(&mut &b"AIZP\x08\x06"[..]),
+            Header::read(&mut &b"AIZP\x09\x06"[..]),
             Err(Error::Truncated)
         ));
         assert!(matches!(
@@ -271,12 +272,12 @@ mod tests {
             Err(Error::NotAnArchive)
         ));
         assert!(matches!(
-            Header::read(&mut &b"AIZP\x08\x06\x04"[..]),
+            Header::read(&mut &b"AIZP\x09\x06\x04"[..]),
             Err(Error::BadHeader(_))
         ));
         // Two blocks for one byte of original.
         assert!(matches!(
-            Header::read(&mut &b"AIZP\x08\x06\x00\x01\0\0\0\0\0\0\0\0\x02"[..]),
+            Header::read(&mut &b"AIZP\x09\x06\x00\x01\0\0\0\0\0\0\0\0\x02"[..]),
             Err(Error::BadHeader(_))
         ));
     }
