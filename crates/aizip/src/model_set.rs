@@ -35,19 +35,20 @@ pub struct ModelParams {
 }
 
 impl ModelParams {
-    /// Bytes of a table that takes `1/share` of a full one, for the models that level 9 can
-    /// afford only so much of on a gigabyte. On an input too short to fill the level's tables,
-    /// such a table may grow to half what the input could fill: memory that the prize's limit
-    /// does not bind there (wiki4m at level 9: -0.077%, 1.13 -> 1.64 GB; up to the full fill,
-    /// -0.10% at 2.41 GB).
-    pub fn share(&self, share: usize) -> usize {
-        (self.level_bytes / share)
+    /// Bytes of a table sized as `1/n` of a full one: the level's share, or half a full table
+    /// where the input could not fill the level's tables. The shares keep level 9 within the
+    /// prize's memory on a gigabyte (the strong levels' extra models) or a model's tables in
+    /// proportion to what it gains (shape, the match model's expected byte); on a shorter input
+    /// that limit does not bind, and half a full table gains more than it costs (wiki4m at level
+    /// 9: -0.077%, 1.13 -> 1.64 GB; a whole one: -0.10% at 2.41 GB; a quarter: -0.02%, 1.26 GB).
+    pub fn share(&self, n: usize) -> usize {
+        (self.level_bytes / n)
             .min(self.fill_bytes / 2)
             .max(MIN_TABLE_BYTES)
     }
 }
 
-/// The smallest hashed context table.
+/// The smallest full or shared table handed to a model (a model may divide its own further).
 const MIN_TABLE_BYTES: usize = 1 << 16;
 
 /// The lowest level whose context maps are [`Detail::Rich`].
@@ -147,8 +148,9 @@ pub const MODEL_SET: &[ModelSpec] = &[
     },
     // The number, sentence, indirect and structure models take eighth-size tables: at a
     // quarter, level 9's engine on 1 GB would take 8.77 GB, over the 8 GB the prize's 10 GB
-    // leave beside the input and its transformed text (on wiki4m at level 9, an eighth costs
-    // 0.02%).
+    // leave beside the input and its transformed text. The eighth binds only where the input
+    // fills the level's tables (on wiki4m at level 9 under format version 8, when it bound
+    // there too, it cost 0.02%).
     ModelSpec {
         name: "number",
         min_level: 8,
@@ -359,11 +361,37 @@ mod tests {
         // On a gigabyte the level's share binds (what the prize's memory allows)...
         let big = EngineConfig::new(9, 1 << 30).params();
         assert_eq!(big.share(8), 1 << 26);
-        // ... on 4 MB half of what the input could fill, 64 MiB.
+        // ... on 4 MB half of the 64 MiB the input could fill: 32 MiB.
         let small = EngineConfig::new(9, 4_000_000).params();
         assert_eq!(small.context_bytes, 1 << 26);
         assert_eq!(small.share(8), 1 << 25);
         assert_eq!(small.share(2), 1 << 25);
         assert_eq!(EngineConfig::new(9, 10).params().share(8), MIN_TABLE_BYTES);
+    }
+
+    #[test]
+    fn no_length_makes_an_engine_larger_than_a_longer_one() {
+        // A decoder sizes its engine from the length a header claims: a level's allocation must
+        // grow with the length, up to what a gigabyte gets.
+        for level in MIN_LEVEL..=MAX_LEVEL {
+            let mut last = 0;
+            for len in [
+                0,
+                10,
+                5_000,
+                1 << 16,
+                300_000,
+                4_000_000,
+                40_000_000,
+                1 << 30,
+            ] {
+                let bytes = EngineConfig::new(level, len).engine_bytes();
+                assert!(
+                    bytes >= last,
+                    "level {level}, {len} bytes: {bytes} < {last}"
+                );
+                last = bytes;
+            }
+        }
     }
 }
