@@ -34,10 +34,18 @@
 //! run input comes from a second, direct-mapped table of 4-byte entries, one per byte context:
 //! `[check][run count][last byte]`, the byte that followed the context last time and how many
 //! times in a row it did. While the bits coded so far agree with that byte, its next bit is
-//! predicted with a probability learnt per (run count, bit, bit position) by another StateMap;
-//! otherwise the input is 0. A context that was always followed by the same byte (a
+//! predicted with a probability learnt per (run count, age, bit, bit position) by another
+//! StateMap; otherwise the input is 0. A context that was always followed by the same byte (a
 //! *deterministic* context) is thus recognised after one occurrence, where the bit-history
 //! states need several.
+//!
+//! The entry also holds a 12-bit stamp of when the run last grew, `(position >> 8) mod 4096`,
+//! and the StateMap sees the run's *age*, the bit length of the stamps' difference (16 buckets):
+//! a run seen a moment ago says more about the next byte than one seen a megabyte ago, and on
+//! binary data the difference is larger still. Level 9 against the same table without ages:
+//! kennedy.xls -0.39%, ptt5 -0.44%, obj2 -0.07%, bible -0.05%, wiki4m -0.12%, wiki-dev -0.14%
+//! (level 7: kennedy.xls -1.25%). Ages beyond the stamp's 1 MiB wrap around and read as younger
+//! (a 4 MiB span measured the same).
 
 use crate::logistic::stretch;
 use crate::model::Inputs;
@@ -107,21 +115,35 @@ impl Detail {
 
 /// Run-table bytes per byte of bit-history table.
 const RUN_TABLE_SHARE: usize = 8;
+/// Runs are counted up to this (4 bits of an entry).
 const RUN_COUNT_LIMIT: u32 = 15;
+/// Bits of a run entry's stamp, and the bytes per stamp unit (log2).
+const STAMP_BITS: u32 = 12;
+const STAMP_SHIFT: u32 = 8;
+/// Age buckets the run StateMap reserves: an age of up to `STAMP_BITS` bits has
+/// `STAMP_BITS + 1` bit lengths, rounded up to a power of two.
+const AGE_BUCKETS: u32 = 16;
+const _: () = assert!(STAMP_BITS < AGE_BUCKETS);
+/// (run count, expected bit, age, bit position).
+const RUN_CONTEXTS: usize = (RUN_COUNT_LIMIT as usize + 1) * 2 * AGE_BUCKETS as usize * 8;
 
-/// The byte that last followed each context and how many times in a row (see the module docs).
+/// The byte that last followed each context, how many times in a row and when (see the module
+/// docs). An entry is `[check: 8][count: 4][byte: 8][stamp: 12]`.
 struct RunTable {
     entries: ZeroedTable<u32>,
     mask: usize,
     /// Entry of the current byte context.
     at: usize,
     check: u32,
-    /// Count and byte of the current context's run (count 0: none).
+    /// Count, byte and age bucket of the current context's run (count 0: none).
     count: u32,
     byte: u32,
+    age: u32,
+    /// Bytes coded so far (wrapping: only the stamp's bits matter).
+    position: u32,
     /// Whether this bit's run input came from `map` (so `map` learns the bit).
     active: bool,
-    map: StateMap<256>,
+    map: StateMap<RUN_CONTEXTS>,
 }
 
 impl RunTable {
@@ -138,6 +160,8 @@ impl RunTable {
             check: 0,
             count: 0,
             byte: 0,
+            age: 0,
+            position: 0,
             active: false,
             map: StateMap::new(1023),
         }
@@ -153,6 +177,12 @@ impl RunTable {
         prefetch(&self.entries.as_slice()[self.index(hash)]);
     }
 
+    /// The stamp of the current position.
+    #[inline]
+    fn stamp(&self) -> u32 {
+        (self.position >> STAMP_SHIFT) & ((1 << STAMP_BITS) - 1)
+    }
+
     /// Looks the byte context up (at bit 0).
     #[inline]
     fn find(&mut self, hash: u64) {
@@ -160,8 +190,10 @@ impl RunTable {
         self.check = (hash >> 48) as u32 & 0xFF;
         let entry = self.entries.as_slice()[self.at];
         if entry >> 24 == self.check {
-            self.count = (entry >> 16) & 0xFF;
-            self.byte = entry & 0xFF;
+            self.count = (entry >> 20) & 0xF;
+            self.byte = (entry >> 12) & 0xFF;
+            let age = self.stamp().wrapping_sub(entry) & ((1 << STAMP_BITS) - 1);
+            self.age = u32::BITS - age.leading_zeros();
         } else {
             self.count = 0;
         }
@@ -174,7 +206,7 @@ impl RunTable {
             return 0;
         }
         let expected = (self.byte >> (7 - bit_pos)) & 1;
-        let cx = ((self.count.min(RUN_COUNT_LIMIT) * 2 + expected) << 3) | bit_pos;
+        let cx = ((self.count * 2 + expected) * AGE_BUCKETS + self.age) << 3 | bit_pos;
         stretch(self.map.p(cx as usize))
     }
 
@@ -186,11 +218,13 @@ impl RunTable {
         if bit_pos == 7 {
             let byte = ((c0 << 1) | bit) & 0xFF;
             let count = if self.count > 0 && self.byte == byte {
-                (self.count + 1).min(255)
+                (self.count + 1).min(RUN_COUNT_LIMIT)
             } else {
                 1
             };
-            self.entries.as_mut_slice()[self.at] = self.check << 24 | count << 16 | byte;
+            self.entries.as_mut_slice()[self.at] =
+                self.check << 24 | count << 20 | byte << 12 | self.stamp();
+            self.position = self.position.wrapping_add(1);
         }
     }
 }
@@ -570,6 +604,40 @@ mod tests {
             c0 = (c0 << 1) | bit;
         }
         bits
+    }
+
+    /// Codes `byte` through the run table in `context`, as a rich map does.
+    fn run_byte(run: &mut RunTable, context: u64, byte: u8) {
+        run.find(context);
+        let mut c0 = 1;
+        for bit_pos in 0..8 {
+            run.predict(c0, bit_pos);
+            let bit = u32::from(byte >> (7 - bit_pos) & 1);
+            run.update(bit, c0, bit_pos);
+            c0 = c0 << 1 | bit;
+        }
+    }
+
+    #[test]
+    fn runs_know_their_length_and_age() {
+        let mut run = RunTable::new(1 << 12);
+        let context = finalize(42);
+        run_byte(&mut run, context, b'x');
+        run_byte(&mut run, context, b'x');
+        run.find(context);
+        assert_eq!((run.count, run.byte, run.age), (2, u32::from(b'x'), 0));
+        // 4 KiB later the run is 16 stamp units old: an age of bit length 5.
+        run.position += 4096;
+        run.find(context);
+        assert_eq!((run.count, run.age), (2, 5));
+        for _ in 0..20 {
+            run_byte(&mut run, context, b'x');
+        }
+        run.find(context);
+        assert_eq!(run.count, RUN_COUNT_LIMIT);
+        run_byte(&mut run, context, b'y');
+        run.find(context);
+        assert_eq!((run.count, run.byte), (1, u32::from(b'y')));
     }
 
     #[test]
