@@ -243,9 +243,9 @@ mod tests {
         }
     }
 
-    /// A header of this version: the magic, [`VERSION`], then `rest`.
-    fn current(rest: &[u8]) -> Vec<u8> {
-        [&b"AIZP"[..], &[VERSION], rest].concat()
+    /// The start of a header: [`MAGIC`], `version`, then `rest`.
+    fn header(version: u8, rest: &[u8]) -> Vec<u8> {
+        [&MAGIC[..], &[version], rest].concat()
     }
 
     #[test]
@@ -255,7 +255,7 @@ mod tests {
             Err(Error::NotAnArchive)
         ));
         assert!(matches!(
-            Header::read(&mut &[b'A', b'I', b'Z', b'P', VERSION + 1, 6, 0][..]),
+            Header::read(&mut header(VERSION + 1, &[6, 0]).as_slice()),
             Err(Error::UnsupportedVersion(v)) if v == VERSION + 1
         ));
         // Version 2 coded the dictionary differently, versions 3 to 5 mixed differently,
@@ -265,12 +265,12 @@ mod tests {
         // decode as this version.
         for old in 2..VERSION {
             assert!(matches!(
-                Header::read(&mut &[b'A', b'I', b'Z', b'P', old, 6, 0][..]),
+                Header::read(&mut header(old, &[6, 0]).as_slice()),
                 Err(Error::UnsupportedVersion(v)) if v == old
             ));
         }
         assert!(matches!(
-            Header::read(&mut current(b"\x06").as_slice()),
+            Header::read(&mut header(VERSION, b"\x06").as_slice()),
             Err(Error::Truncated)
         ));
         assert!(matches!(
@@ -278,12 +278,12 @@ mod tests {
             Err(Error::NotAnArchive)
         ));
         assert!(matches!(
-            Header::read(&mut current(b"\x06\x04").as_slice()),
+            Header::read(&mut header(VERSION, b"\x06\x04").as_slice()),
             Err(Error::BadHeader(_))
         ));
         // Two blocks for one byte of original.
         assert!(matches!(
-            Header::read(&mut current(b"\x06\x00\x01\0\0\0\0\0\0\0\0\x02").as_slice()),
+            Header::read(&mut header(VERSION, b"\x06\x00\x01\0\0\0\0\0\0\0\0\x02").as_slice()),
             Err(Error::BadHeader(_))
         ));
     }

@@ -120,6 +120,7 @@ const RUN_COUNT_LIMIT: u32 = 15;
 /// Bits of a run entry's stamp, and the bytes per stamp unit (log2).
 const STAMP_BITS: u32 = 12;
 const STAMP_SHIFT: u32 = 8;
+const STAMP_MASK: u32 = (1 << STAMP_BITS) - 1;
 /// Where the fields of a run entry start: `[check: 8][count: 4][byte: 8][stamp]`.
 const COUNT_BITS: u32 = 4;
 const BYTE_SHIFT: u32 = STAMP_BITS;
@@ -186,7 +187,7 @@ impl RunTable {
     /// The stamp of the current position.
     #[inline]
     fn stamp(&self) -> u32 {
-        (self.position >> STAMP_SHIFT) & ((1 << STAMP_BITS) - 1)
+        (self.position >> STAMP_SHIFT) & STAMP_MASK
     }
 
     /// Looks the byte context up (at bit 0).
@@ -198,7 +199,8 @@ impl RunTable {
         if entry >> CHECK_SHIFT == self.check {
             self.count = (entry >> COUNT_SHIFT) & ((1 << COUNT_BITS) - 1);
             self.byte = (entry >> BYTE_SHIFT) & 0xFF;
-            let age = self.stamp().wrapping_sub(entry) & ((1 << STAMP_BITS) - 1);
+            // The stamp is the entry's lowest field: masking the difference drops the others.
+            let age = self.stamp().wrapping_sub(entry) & STAMP_MASK;
             self.age = u32::BITS - age.leading_zeros();
         } else {
             self.count = 0;
