@@ -519,16 +519,16 @@ impl MixStage {
         })
     }
 
-    /// The buffer the mixer reads its inputs from.
+    /// The buffer the mixer reads its inputs from: [`ModelStage::predict`] fills it, or fills
+    /// another of the same length that is swapped in (the two-thread compressor).
     #[inline]
     pub fn inputs(&mut self) -> &mut Inputs {
         self.mixer.inputs()
     }
 
     /// Probability (16 bits, within the coder's range) that the next bit is a 1, from the inputs
-    /// in [`MixStage::inputs`] and their contexts. Call it once per [`ModelStage::predict`] (or
-    /// [`Inputs::load`]): with the context maps' state maps, it replaces their states there by
-    /// their inputs.
+    /// in [`MixStage::inputs`] and their contexts. Call it once per [`ModelStage::predict`] into that
+    /// buffer: with the context maps' state maps, it replaces their states there by their inputs.
     #[inline(always)]
     pub fn p(&mut self, contexts: &MixContexts) -> u32 {
         let MixContexts { c0, last, .. } = *contexts;

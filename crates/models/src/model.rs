@@ -38,21 +38,12 @@ impl Inputs {
         self.len = 0;
     }
 
-    /// Replaces the whole buffer, padding included, with `padded` (as long as the buffer), as
-    /// if all of it had been pushed: [`Inputs::as_slice`] then includes the padding's zeros.
-    #[inline]
-    pub fn load(&mut self, padded: &[i32]) {
-        self.values.copy_from_slice(padded);
-        self.len = padded.len();
-    }
-
     /// The inputs pushed since the last [`Inputs::clear`].
     pub fn as_slice(&self) -> &[i32] {
         &self.values[..self.len]
     }
 
-    /// The inputs pushed since the last [`Inputs::clear`] (after [`Inputs::load`], the whole
-    /// buffer), to be rewritten in place.
+    /// The inputs pushed since the last [`Inputs::clear`], to be rewritten in place.
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [i32] {
         &mut self.values[..self.len]
