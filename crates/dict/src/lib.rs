@@ -13,14 +13,15 @@
 //!   archive never depends on a file outside it.
 //!
 //! The archive header records which transform was applied (`docs/FORMAT.md`, flag bit 0).
-//! [`WordCodec`] is the word-dictionary transform (see its module for the exact layout);
+//! [`WordCodec`] is the word-dictionary transform (see its module for the exact layout and the
+//! built-in word list it codes besides the input's own words);
 //! [`Identity`] is the reference for tests. [`ByteClass`] tells the word models how to read
 //! transformed text: a code is a word.
 
 pub mod varint;
 mod words;
 
-pub use words::{default_classes, ByteClass, CodeSpace, WordCodec};
+pub use words::{built_in_words, default_classes, ByteClass, CodeSpace, WordCodec};
 
 use thiserror::Error;
 
