@@ -40,7 +40,7 @@ const _: () = assert!(PROGRESS_INTERVAL.is_multiple_of(CHUNK_BYTES));
 /// The frames of [`CHUNK_BYTES`] bytes: each bit's mixer inputs and its contexts.
 ///
 /// Each bit's inputs are a buffer of their own, which the coding thread swaps with the mixer's
-/// instead of copying them (the copies, 130 inputs a bit at level 9, took 7.6% of its CPU time
+/// instead of copying them (the copies, 130 inputs a bit at level 9, took 7.6% of all CPU samples
 /// there): the mixer's last buffer goes back to the modelling thread in the frame, to be
 /// overwritten. Every buffer has the mixer's padded length and zero padding (no one writes past
 /// the inputs pushed).

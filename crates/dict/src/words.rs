@@ -18,8 +18,10 @@
 //! ```
 //!
 //! The dictionary, in code order, is the listed words and then, while codes remain, the words of
-//! the [built-in list](BUILT_IN_WORDS) that are not listed, in the list's order; the words after
-//! the first `singles.len()` are then sorted into byte order (see [`dictionary`]). Word
+//! the [built-in list](built_in_words) that are not listed, in the list's order; the words after
+//! the first `min(singles.len(), listed)` are then sorted into byte order (see [`dictionary`]).
+//! An empty listed word, more listed words than codes, and a code past the dictionary's end are
+//! corrupt. Word
 //! `i < singles.len()` is coded as `singles[i]`; word `singles.len() + C·j + k` as
 //! `leads[j] seconds[k]`, where `seconds` lists the C code bytes (every byte with a role) in
 //! ascending order. In the body, a byte outside the code space stands for itself; `escape b`
@@ -37,8 +39,9 @@
 //! (the models predict a frequent word's letters well), so the input's own list stays short:
 //! about a thousand words on 4 MB of wiki text. Common English words cost nothing to code when
 //! both sides know them: `data/words.txt`, 13,671 words of 3 to 40 letters seen at least 3 times
-//! in the public-domain English texts of the Calgary and Canterbury corpora that no reported
-//! figure uses (`tools/build-word-list` derives it), ranked by the bytes they held there. With it
+//! in the English texts of the Calgary and Canterbury corpora that no reported figure uses
+//! (`tools/build-word-list` derives it; the list holds word counts' ranks, none of the texts),
+//! ranked by count × (length − 1), the bytes they held beyond a 1-byte code. With it
 //! (format version 11) archives shrink at level 6 by 0.72% on wiki4m, 0.31% on wiki-dev, 1.66%
 //! on enwik8-head, 0.86% on alice29, 0.82% on book1 and 0.32% on bible.txt; at level 9 by 0.71%
 //! on wiki4m, 1.51% on enwik8-head, 0.81% on alice29, 0.74% on book1 and 0.19% on bible.txt
@@ -77,30 +80,37 @@ const LISTING_COST: i64 = 32;
 const BUILT_IN_LIST: &str = include_str!("../data/words.txt");
 
 /// The words of [`BUILT_IN_LIST`], in its order.
-pub fn built_in_words() -> &'static [&'static [u8]] {
+pub(crate) fn built_in_words() -> &'static [&'static [u8]] {
     static WORDS: OnceLock<Vec<&'static [u8]>> = OnceLock::new();
     WORDS.get_or_init(|| BUILT_IN_LIST.lines().map(str::as_bytes).collect())
 }
 
-/// The built-in words a dictionary of `listed` words takes, given `room` codes left: the first
-/// `room` of the list that are not listed.
-fn built_in_share(listed: &HashSet<&[u8]>, room: usize) -> Vec<&'static [u8]> {
+/// The built-in words not in `listed`, in the list's order: a dictionary takes as many of them as
+/// it has codes left (see [`dictionary`]).
+fn unlisted_built_ins(listed: &HashSet<&[u8]>) -> Vec<&'static [u8]> {
     built_in_words()
         .iter()
         .copied()
         .filter(|w| !listed.contains(w))
-        .take(room)
         .collect()
+}
+
+/// The codes of `space` left for built-in words when `listed` words are listed.
+fn built_in_room(space: &CodeSpace, listed: usize) -> usize {
+    space.capacity().saturating_sub(listed)
 }
 
 /// The dictionary in code order for `listed` words (as the transformed text lists them) in
 /// `space`: the listed words, then as many built-in words as codes remain; the words after the
-/// 1-byte codes' are sorted. Encoder and decoder both build it here.
+/// first `min(singles, listed)` are sorted. Encoder and decoder both build it here.
 fn dictionary<'a>(listed: &[&'a [u8]], space: &CodeSpace) -> Vec<&'a [u8]> {
     let listed_set: HashSet<&[u8]> = listed.iter().copied().collect();
-    let room = space.capacity().saturating_sub(listed.len());
     let mut words = listed.to_vec();
-    words.extend(built_in_share(&listed_set, room));
+    words.extend(
+        unlisted_built_ins(&listed_set)
+            .into_iter()
+            .take(built_in_room(space, listed.len())),
+    );
     let singles = space.singles.len().min(listed.len());
     words[singles..].sort_unstable();
     words
@@ -394,12 +404,11 @@ impl WordCodec {
         });
 
         let available = code_bytes.len() - SPECIALS;
-        let wanted = ranked.len() + built_in_words().len();
-        // Every code byte can follow a lead: n leads code (available - n) + n·code_bytes words.
-        let n_leads = (1..available / 2)
-            .find(|n| available - n + n * code_bytes.len() >= wanted)
-            .unwrap_or(available / 2);
-        let n_singles = (available - n_leads).min(ranked.len());
+        // The built-in list holds more words than any code space (at most 157 code bytes: 79 +
+        // 78·160 = 12,559 words), so the space takes as many codes as it can: half the bytes
+        // code single words, those the ranked words leave over lead 2-byte codes too.
+        let n_singles = (available - available / 2).min(ranked.len());
+        let n_leads = available - n_singles;
         let space = CodeSpace {
             escape: code_bytes[0],
             capital: code_bytes[1],
@@ -431,33 +440,40 @@ impl WordCodec {
     fn listing<'a>(ranked: &[&'a [u8]], singles: usize, space: &CodeSpace) -> Vec<&'a [u8]> {
         let built_in: HashSet<&[u8]> = built_in_words().iter().copied().collect();
         let (singles, others) = ranked.split_at(singles);
-        let mut listed: Vec<&[u8]> = singles.to_vec();
-        listed.sort_unstable();
-        let mut others_listed: Vec<&[u8]> = others
+        let mut listed: HashSet<&[u8]> = singles
+            .iter()
+            .chain(others.iter().filter(|w| !built_in.contains(*w)))
+            .copied()
+            .collect();
+        // The ranked built-in words that only the built-in share can bring: those beyond it must
+        // be listed, and each one listed leaves a code fewer, so the share ends a word earlier.
+        // Listing a word beyond the share moves none before it: one walk back from the end.
+        let needed: HashSet<&[u8]> = others
             .iter()
             .copied()
-            .filter(|w| !built_in.contains(w))
+            .filter(|w| built_in.contains(w))
             .collect();
-        // Each word listed leaves one code fewer for built-in words, which may then no longer
-        // bring another ranked word: list those too until none is missing (the listing only
-        // grows, so this ends).
-        loop {
-            let listed_set: HashSet<&[u8]> = listed.iter().chain(&others_listed).copied().collect();
-            let room = space.capacity().saturating_sub(listed_set.len());
-            let brought: HashSet<&[u8]> = built_in_share(&listed_set, room).into_iter().collect();
-            let missing: Vec<&[u8]> = others
-                .iter()
-                .copied()
-                .filter(|w| !listed_set.contains(w) && !brought.contains(w))
-                .collect();
-            if missing.is_empty() {
+        let candidates = unlisted_built_ins(&listed);
+        let mut room = built_in_room(space, listed.len());
+        for (i, &word) in candidates.iter().enumerate().rev() {
+            if i < room {
                 break;
             }
-            others_listed.extend(missing);
+            if needed.contains(word) {
+                listed.insert(word);
+                room = room.saturating_sub(1);
+            }
         }
-        others_listed.sort_unstable();
-        listed.extend(others_listed);
-        listed
+        let mut singles = singles.to_vec();
+        singles.sort_unstable();
+        let mut others: Vec<&[u8]> = others
+            .iter()
+            .copied()
+            .filter(|w| listed.contains(w))
+            .collect();
+        others.sort_unstable();
+        singles.extend(others);
+        singles
     }
 
     /// A codec that can only decode (its dictionary comes with the transformed text).
