@@ -527,8 +527,9 @@ impl MixStage {
     }
 
     /// Probability (16 bits, within the coder's range) that the next bit is a 1, from the inputs
-    /// in [`MixStage::inputs`] and their contexts. Call it once per [`ModelStage::predict`] into that
-    /// buffer: with the context maps' state maps, it replaces their states there by their inputs.
+    /// in [`MixStage::inputs`] and their contexts. Call it once per [`ModelStage::predict`] into
+    /// that buffer: with the context maps' state maps, it replaces their states there by their
+    /// inputs.
     #[inline(always)]
     pub fn p(&mut self, contexts: &MixContexts) -> u32 {
         let MixContexts { c0, last, .. } = *contexts;

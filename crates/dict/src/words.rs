@@ -21,8 +21,7 @@
 //! the [built-in list](built_in_words) that are not listed, in the list's order; the words after
 //! the first `min(singles.len(), listed)` are then sorted into byte order (see [`dictionary`]).
 //! An empty listed word, more listed words than codes, and a code past the dictionary's end are
-//! corrupt. Word
-//! `i < singles.len()` is coded as `singles[i]`; word `singles.len() + C·j + k` as
+//! corrupt. Word `i < singles.len()` is coded as `singles[i]`; word `singles.len() + C·j + k` as
 //! `leads[j] seconds[k]`, where `seconds` lists the C code bytes (every byte with a role) in
 //! ascending order. In the body, a byte outside the code space stands for itself; `escape b`
 //! stands for the byte `b`. `capital` and `upper` precede a word, coded or literal, whose first or
@@ -42,14 +41,15 @@
 //! in the English texts of the Calgary and Canterbury corpora that no reported figure uses
 //! (`tools/build-word-list` derives it; the list holds word counts' ranks, none of the texts),
 //! ranked by count × (length − 1), the bytes they held beyond a 1-byte code. With it
-//! (format version 11) archives shrink at level 6 by 0.72% on wiki4m, 0.31% on wiki-dev, 1.66%
-//! on enwik8-head, 0.86% on alice29, 0.82% on book1 and 0.32% on bible.txt; at level 9 by 0.71%
-//! on wiki4m, 1.51% on enwik8-head, 0.81% on alice29, 0.74% on book1 and 0.19% on bible.txt
-//! (binary files are never transformed). Free listing would do more: the 11,000 words of wiki4m
-//! that repay a sixteenth of the listing cost would take 2.4% off at levels 6 and 9, which a
-//! list derived from enwik9 might approach there. The list's words are all in the dictionary
-//! while codes remain, whether the input uses them or not: choosing the ones an input uses, with
-//! a bitmap of them, gained about what the bitmap would cost (0.15-0.2% on wiki4m).
+//! (format version 11) archives shrink at level 6 by 0.72% on wiki4m, 0.31% on wiki-dev, 1.68%
+//! on enwik8-head, 1.04% on alice29, 0.82% on book1 and 0.32% on bible.txt; at level 9 by 0.71%
+//! on wiki4m, 0.23% on wiki-dev, 1.54% on enwik8-head, 1.03% on alice29, 0.74% on book1 and
+//! 0.19% on bible.txt (binary files are never transformed). Free listing would do more: the
+//! 11,000 words of wiki4m that repay a sixteenth of the listing cost would take 2.4% off at
+//! levels 6 and 9, which a list derived from enwik9 might approach there. The list's words are
+//! all in the dictionary while codes remain, whether the input uses them or not: choosing the
+//! ones an input uses, with a bitmap of them, gained about what the bitmap would cost (0.15-0.2%
+//! on wiki4m).
 
 use crate::varint::{self, VarintError};
 use crate::DecodeError;
@@ -73,7 +73,9 @@ const RARE_BYTE: usize = 20_000;
 const MIN_GAIN: usize = 50;
 /// A word is listed only if its codes remove this many times more bytes than its listing takes:
 /// the models predict a frequent word's letters well anyway, so a removed byte is worth far less
-/// than a listed one (measured on wiki text: 32 beats 4, 16 and 48 in archive size).
+/// than a listed one (measured on wiki text: 32 beats 4, 16 and 48 in archive size; with the
+/// built-in list, 16 gave archives 0.03% smaller on wiki4m and on w1m, alice29, enwik8-head and
+/// book1 together, 8 and 64 larger).
 const LISTING_COST: i64 = 32;
 /// The built-in word list, one word per line, most valuable first (see the module documentation).
 /// It is part of the archive format: changing it needs a new format version.
@@ -464,16 +466,16 @@ impl WordCodec {
                 room = room.saturating_sub(1);
             }
         }
-        let mut singles = singles.to_vec();
-        singles.sort_unstable();
-        let mut others: Vec<&[u8]> = others
+        let mut in_order = singles.to_vec();
+        in_order.sort_unstable();
+        let mut others_listed: Vec<&[u8]> = others
             .iter()
             .copied()
             .filter(|w| listed.contains(w))
             .collect();
-        others.sort_unstable();
-        singles.extend(others);
-        singles
+        others_listed.sort_unstable();
+        in_order.extend(others_listed);
+        in_order
     }
 
     /// A codec that can only decode (its dictionary comes with the transformed text).
