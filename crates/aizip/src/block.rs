@@ -125,6 +125,7 @@ fn plan<'a>(
     };
     let config = EngineConfig {
         word_classes: codec.map_or_else(aizip_dict::default_classes, |c| c.space().classes()),
+        transformed: codec.is_some(),
         disabled: options.disabled.clone(),
         ..EngineConfig::new(options.level, coded.len() as u64)
     };
@@ -206,6 +207,7 @@ pub fn decode<R: Read>(
         .map(|d| WordCodec::for_decoding(d.space.clone()));
     if let Some(codec) = &codec {
         config.word_classes = codec.space().classes();
+        config.transformed = true;
     }
     let coded_len = header.coded_len();
     // The header's length is only a claim: huge pages need a stream that is not tiny as well.
