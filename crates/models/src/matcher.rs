@@ -1,6 +1,7 @@
 //! Match model: find the last time the recent bytes occurred and predict what followed.
 //!
-//! At each byte boundary the hash of the last [`MIN_MATCH`] bytes indexes a table of positions.
+//! At each byte boundary the hash of the last [`MIN_MATCH`] bytes (or [`MIN_MATCH_TRANSFORMED`],
+//! see [`MatchModel::with_min_match`]) indexes a table of positions.
 //! While a match is followed, each new byte that agrees with the byte after the match extends it;
 //! a disagreement ends it, and a new candidate is looked up and verified backwards. During a byte
 //! the model predicts the next bit of the expected byte, as long as the bits so far agree.
