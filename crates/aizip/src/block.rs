@@ -124,11 +124,10 @@ fn plan<'a>(
         stream_len: None,
     };
     let config = EngineConfig {
-        word_classes: codec.map_or_else(aizip_dict::default_classes, |c| c.space().classes()),
-        transformed: codec.is_some(),
         disabled: options.disabled.clone(),
         ..EngineConfig::new(options.level, coded.len() as u64)
-    };
+    }
+    .with_code_space(codec.map(|c| c.space()));
     (header, config, coded)
 }
 
@@ -200,15 +199,9 @@ pub fn decode<R: Read>(
     emit: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), Error> {
-    let mut config = EngineConfig::new(level, header.coded_len());
-    let codec = header
-        .dictionary
-        .as_ref()
-        .map(|d| WordCodec::for_decoding(d.space.clone()));
-    if let Some(codec) = &codec {
-        config.word_classes = codec.space().classes();
-        config.transformed = true;
-    }
+    let space = header.dictionary.as_ref().map(|d| &d.space);
+    let mut config = EngineConfig::new(level, header.coded_len()).with_code_space(space);
+    let codec = space.map(|space| WordCodec::for_decoding(space.clone()));
     let coded_len = header.coded_len();
     // The header's length is only a claim: huge pages need a stream that is not tiny as well.
     let mut head = Vec::new();

@@ -5,7 +5,7 @@
 //! line removes a model (the archive format version must then change, since archives depend on
 //! the exact set); `aizip ablate` does the same at run time with [`EngineConfig::disabled`].
 
-use aizip_dict::ByteClass;
+use aizip_dict::{ByteClass, CodeSpace};
 use aizip_models::context_map::exact_context_bytes;
 use aizip_models::matcher::{MIN_MATCH, MIN_MATCH_TRANSFORMED};
 use aizip_models::sparse::{MORE_TEXT_MASKS, TEXT_MASKS};
@@ -234,7 +234,7 @@ pub struct EngineConfig {
     pub input_len: u64,
     pub word_classes: [ByteClass; 256],
     /// Whether the coded text is the dictionary transform's output (with `word_classes` from its
-    /// code space).
+    /// code space): see [`EngineConfig::with_code_space`].
     pub transformed: bool,
     /// Names of models to leave out (for ablation studies; such archives need the same setting).
     pub disabled: Vec<String>,
@@ -248,6 +248,17 @@ pub struct EngineConfig {
 pub const HUGE_PAGE_INPUT: u64 = 1 << 16;
 
 impl EngineConfig {
+    /// The configuration for text the dictionary transform coded with `space`, or for
+    /// untransformed data (`None`): the word classes and the transformed flag, which encoder and
+    /// decoder must set alike.
+    pub fn with_code_space(self, space: Option<&CodeSpace>) -> Self {
+        EngineConfig {
+            word_classes: space.map_or_else(aizip_dict::default_classes, CodeSpace::classes),
+            transformed: space.is_some(),
+            ..self
+        }
+    }
+
     pub fn new(level: u8, input_len: u64) -> Self {
         EngineConfig {
             level,
@@ -335,6 +346,7 @@ impl EngineConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aizip_dict::WordCodec;
 
     #[test]
     fn names_match_the_models() {
@@ -369,7 +381,9 @@ mod tests {
     fn transformed_text_has_the_shorter_match_key_below_the_rich_levels() {
         let mut config = EngineConfig::new(6, 1 << 20);
         assert_eq!(config.params().match_min, MIN_MATCH);
-        config.transformed = true;
+        let (codec, _) =
+            WordCodec::transform(&b"the word and the other word ".repeat(4000)).unwrap();
+        config = config.with_code_space(Some(codec.space()));
         assert_eq!(config.params().match_min, MIN_MATCH_TRANSFORMED);
         config.level = RICH_LEVEL;
         assert_eq!(config.params().match_min, MIN_MATCH);

@@ -260,10 +260,9 @@ pub fn default_classes() -> [ByteClass; 256] {
 /// A dictionary chosen for one input, with the code space that codes it.
 pub struct WordCodec {
     space: CodeSpace,
-    /// The words the transformed text lists, in their order there.
+    /// The words the transformed text lists, in their order there (the whole dictionary follows
+    /// from them: [`WordCodec::words`]).
     listed: Vec<Vec<u8>>,
-    /// The whole dictionary, in code order (see [`dictionary`]).
-    words: Vec<Vec<u8>>,
 }
 
 /// The letter-run tokens of `input`: (start, end) of each maximal run of ASCII letters.
@@ -420,17 +419,11 @@ impl WordCodec {
         };
         ranked.truncate(space.capacity());
         let ranked: Vec<&[u8]> = ranked.iter().map(|(w, _)| w.as_slice()).collect();
-        let listed = WordCodec::listing(&ranked, n_singles, &space);
-        let words = dictionary(&listed, &space)
+        let listed = WordCodec::listing(&ranked, n_singles, &space)
             .into_iter()
             .map(<[u8]>::to_vec)
             .collect();
-        let listed = listed.into_iter().map(<[u8]>::to_vec).collect();
-        let codec = WordCodec {
-            space,
-            listed,
-            words,
-        };
+        let codec = WordCodec { space, listed };
         let transformed = codec.encode(input);
         (transformed.len() + input.len() / MIN_GAIN < input.len()).then_some((codec, transformed))
     }
@@ -483,12 +476,17 @@ impl WordCodec {
         WordCodec {
             space,
             listed: Vec::new(),
-            words: Vec::new(),
         }
     }
 
     pub fn space(&self) -> &CodeSpace {
         &self.space
+    }
+
+    /// The whole dictionary, in code order (see [`dictionary`]).
+    fn words(&self) -> Vec<&[u8]> {
+        let listed: Vec<&[u8]> = self.listed.iter().map(Vec::as_slice).collect();
+        dictionary(&listed, &self.space)
     }
 
     fn write_code(&self, index: usize, seconds: &[u8], out: &mut Vec<u8>) {
@@ -504,11 +502,11 @@ impl WordCodec {
 
     /// The transformed form of `input`: listed words, then body.
     pub fn encode(&self, input: &[u8]) -> Vec<u8> {
-        let index: std::collections::HashMap<&[u8], usize> = self
-            .words
-            .iter()
+        let index: HashMap<&[u8], usize> = self
+            .words()
+            .into_iter()
             .enumerate()
-            .map(|(i, w)| (w.as_slice(), i))
+            .map(|(i, w)| (w, i))
             .collect();
         let roles = self.space.roles();
         let seconds = self.space.seconds();
@@ -845,7 +843,7 @@ mod tests {
         text.extend_from_slice(b"The population of the republic. ");
         let (codec, encoded) = WordCodec::transform(&text).unwrap();
         for word in [&b"population"[..], b"republic"] {
-            assert!(codec.words.iter().any(|w| w == word));
+            assert!(codec.words().contains(&word));
             assert!(!codec.listed.iter().any(|w| w == word));
             assert!(!encoded.windows(word.len()).any(|w| w == word));
         }
@@ -871,18 +869,19 @@ mod tests {
         assert!(codec.space().capacity() < built_in_words().len());
         for word in &late {
             assert!(codec.listed.iter().any(|w| w == word), "{word:?}");
-            assert_eq!(codec.words.iter().filter(|w| w == word).count(), 1);
+            assert_eq!(codec.words().iter().filter(|w| *w == word).count(), 1);
         }
-        assert_eq!(codec.words.len(), codec.space().capacity());
+        assert_eq!(codec.words().len(), codec.space().capacity());
         round_trip(&codec, &text);
     }
 
     #[test]
     fn words_of_one_code_length_are_in_alphabetical_order() {
         let (codec, _) = WordCodec::transform(&sample_text()).unwrap();
-        let singles = codec.space().singles.len().min(codec.words.len());
-        assert!(codec.words[..singles].is_sorted());
-        assert!(codec.words[singles..].is_sorted());
+        let words = codec.words();
+        let singles = codec.space().singles.len().min(words.len());
+        assert!(words[..singles].is_sorted());
+        assert!(words[singles..].is_sorted());
         assert!(codec.space().singles.is_sorted());
     }
 
