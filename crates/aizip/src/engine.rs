@@ -109,12 +109,15 @@ pub struct MixContexts {
 }
 
 /// The mixing stage: the mixer and the APM chain, from the models' inputs and [`MixContexts`] to
-/// one probability per bit. In a two-thread compressor it also holds the context maps'
-/// [`ContextStateMaps`]: the modelling stage then gives each map's bit-history state in place of
-/// its inputs, and this stage writes the inputs.
+/// one probability per bit. In a two-thread compressor it also holds the [`ContextStateMaps`] of
+/// the last context maps (see [`modelling_state_maps`]): the modelling stage then gives each of
+/// those maps' bit-history state in place of its inputs, and this stage writes the inputs.
 pub struct MixStage {
-    /// The context maps' state maps, when the modelling stage leaves them to this one.
-    state_maps: Option<ContextStateMaps>,
+    /// The state maps of the context maps that the modelling stage leaves to this one (none on
+    /// one thread).
+    state_maps: ContextStateMaps,
+    /// The mixer input of the first of those maps.
+    first_state_map_input: usize,
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
@@ -491,10 +494,11 @@ impl ModelStage {
 
 impl MixStage {
     /// The mixer and the APMs of `config` for `inputs` mixer inputs, on the instruction-set path
-    /// `simd`, and the context maps' `state_maps` if they run in this stage.
+    /// `simd`, and the `state_maps` of the context maps that run in this stage, the first of
+    /// which gives mixer input `first_state_map_input`.
     pub fn new(
         config: &EngineConfig,
-        state_maps: Option<ContextStateMaps>,
+        (state_maps, first_state_map_input): (ContextStateMaps, usize),
         inputs: usize,
         simd: Simd,
     ) -> Self {
@@ -505,6 +509,7 @@ impl MixStage {
             };
             MixStage {
                 state_maps,
+                first_state_map_input,
                 mixer: Mixer::new(
                     simd,
                     inputs,
@@ -534,9 +539,8 @@ impl MixStage {
     pub fn p(&mut self, contexts: &MixContexts) -> u32 {
         let MixContexts { c0, last, .. } = *contexts;
         let c0 = c0 as usize;
-        if let Some(state_maps) = &mut self.state_maps {
-            state_maps.predict(&mut self.mixer.inputs().as_mut_slice()[FIRST_CONTEXT_INPUT..]);
-        }
+        self.state_maps
+            .predict(&mut self.mixer.inputs().as_mut_slice()[self.first_state_map_input..]);
         self.mixer.select(&contexts.sets);
         self.mixer.select_outputs(&contexts.outputs);
         let p_mix = self.mixer.mix();
@@ -563,12 +567,28 @@ impl MixStage {
         p.clamp(PROB_MIN, PROB_MAX)
     }
 
+    /// Starts loading the weight vectors and APM rows that a later [`MixStage::p`] with
+    /// `contexts` will read: a hint, for a caller that knows the contexts ahead (the two-thread
+    /// compressor).
+    #[inline(always)]
+    pub fn prefetch(&self, contexts: &MixContexts) {
+        let MixContexts { c0, last, .. } = *contexts;
+        let c0 = c0 as usize;
+        self.mixer
+            .prefetch_selected(&contexts.sets, &contexts.outputs);
+        self.apm_order1.prefetch(c0 | (last[0] as usize) << 8);
+        self.apm_match.prefetch(contexts.apm_match as usize);
+        if let Some(apms) = &self.apm_hashed {
+            let [order2, order3] = HashedApms::contexts(c0, last);
+            apms.order2.prefetch(order2);
+            apms.order3.prefetch(order3);
+        }
+    }
+
     /// Learns the coded bit.
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {
-        if let Some(state_maps) = &mut self.state_maps {
-            state_maps.update(bit);
-        }
+        self.state_maps.update(bit);
         self.mixer.update(bit);
         self.apm_order1.update(bit);
         self.apm_match.update(bit);
@@ -579,28 +599,45 @@ impl MixStage {
 }
 
 /// The two stages of `config`'s engine, before the first bit, for a caller that runs them apart
-/// (the `pipeline` module): the context maps' state maps go to the mixing stage, which has time
-/// to spare on a thread of its own. [`Predictor::new`] runs the stages together.
+/// (the `pipeline` module): the state maps of the last context maps go to the mixing stage, so
+/// that each thread has about the same work (see [`modelling_state_maps`]). [`Predictor::new`]
+/// runs the stages together.
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
-    build_stages(config, simd, true)
+    let detail = config.params().context_detail;
+    build_stages(config, simd, |maps| modelling_state_maps(detail, maps))
 }
 
-/// Both stages; `state_maps_apart`: the context maps' state maps in the mixing stage, not
-/// with the maps.
+/// Of `maps` context maps, how many keep their state maps with them on the modelling thread of
+/// a two-thread compressor; the state maps of the others run with the mixer. Running a state map
+/// with its map costs less (one loop over the maps, not two), but the coder waits for whichever
+/// thread is slower. With the rich maps the modelling thread is the slower one (level 7 on
+/// wiki4m, user cycles of the coding thread over the modelling thread's: 0.84 with every state
+/// map on the coding thread, 0.72 with half); below, the mixing thread was (1.04-1.17 at level
+/// 6; 0.95-0.98 with half; 0.83 with all), so each thread takes half.
+fn modelling_state_maps(detail: Detail, maps: usize) -> usize {
+    match detail {
+        Detail::Rich => 0,
+        Detail::Plain => maps / 2,
+    }
+}
+
+/// Both stages; `kept(maps)`: how many of the context maps keep their state maps in the
+/// modelling stage (the first ones); the others' go to the mixing stage.
 fn build_stages(
     config: &EngineConfig,
     simd: Simd,
-    state_maps_apart: bool,
+    kept: impl FnOnce(usize) -> usize,
 ) -> (ModelStage, MixStage) {
     let mut models = ModelStage::new(config);
-    let inputs = mixer_inputs(&models.models, config.params().context_detail);
-    let state_maps = state_maps_apart.then(|| {
-        models
-            .contexts
-            .take_state_maps()
-            .expect("a new context set has its state maps")
-    });
-    (models, MixStage::new(config, state_maps, inputs, simd))
+    let detail = config.params().context_detail;
+    let inputs = mixer_inputs(&models.models, detail);
+    let first_apart = kept(models.hashes.len());
+    let state_maps = models.contexts.take_state_maps(first_apart);
+    let first_input = FIRST_CONTEXT_INPUT + first_apart * detail.inputs();
+    (
+        models,
+        MixStage::new(config, (state_maps, first_input), inputs, simd),
+    )
 }
 
 impl Predictor {
@@ -608,7 +645,7 @@ impl Predictor {
     /// least on one thread (one loop over the maps instead of two: 5% fewer instructions at level
     /// 6).
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
-        let (models, mixing) = build_stages(config, simd, false);
+        let (models, mixing) = build_stages(config, simd, |maps| maps);
         Predictor::from_stages(models, mixing)
     }
 

@@ -11,8 +11,10 @@
 //! coding thread:     for each bit: p = mixing.p(inputs, contexts); encode(bit, p); mixing.update(bit)
 //! ```
 //!
-//! The context maps' inputs travel as bit-history states: their state maps are part of the mixing
-//! stage, which would otherwise wait for the modelling thread (see `aizip_models::context_map`).
+//! Some context maps' inputs travel as bit-history states: their state maps are part of the
+//! mixing stage, so that neither thread waits long for the other (which maps: see
+//! `engine::modelling_state_maps`). The coding thread starts loading what each frame reads two
+//! frames ahead (see [`PREFETCH_FRAMES`]).
 //!
 //! Every part of the engine (a model, a context map, a map's state map, the mixer, an APM) does
 //! exactly the arithmetic, in exactly the order, that it does in the single-threaded
@@ -23,6 +25,7 @@ use crate::block::PROGRESS_INTERVAL;
 use crate::engine::{MixContexts, MixStage, ModelStage, Predictor};
 use crate::format::Error;
 use aizip_coder::Encoder;
+use aizip_models::table::prefetch;
 use aizip_models::Inputs;
 use std::io::Write;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -36,6 +39,19 @@ const CHUNK_BYTES: usize = 256;
 const CHUNKS: usize = 4;
 
 const _: () = assert!(PROGRESS_INTERVAL.is_multiple_of(CHUNK_BYTES));
+
+/// How many bits ahead the coding thread starts loading what a bit's frame will read: its inputs,
+/// written on the other core, and the weight vectors and APM rows its contexts select.
+const PREFETCH_FRAMES: usize = 2;
+
+/// Starts loading each (64-byte) cache line of a frame's inputs.
+#[inline]
+fn prefetch_inputs(inputs: &Inputs) {
+    const LINE_INPUTS: usize = 64 / std::mem::size_of::<i32>();
+    for line in inputs.padded().chunks(LINE_INPUTS) {
+        prefetch(&line[0]);
+    }
+}
 
 /// The frames of [`CHUNK_BYTES`] bytes: each bit's mixer inputs and its contexts.
 ///
@@ -120,15 +136,17 @@ pub fn encode<W: Write>(
                 let mut chunk = full_receiver
                     .recv()
                     .expect("the modelling thread models every byte");
-                let mut frames = chunk.inputs.iter_mut().zip(&chunk.contexts);
-                for &byte in bytes {
-                    for i in (0..8).rev() {
-                        let (inputs, contexts) = frames.next().expect("8 frames per byte");
-                        std::mem::swap(mixing.inputs(), inputs);
-                        let bit = u32::from(byte >> i & 1);
-                        encoder.encode(bit, mixing.p(contexts));
-                        mixing.update(bit);
+                let bits = bytes
+                    .iter()
+                    .flat_map(|&byte| (0..8).rev().map(move |i| u32::from(byte >> i & 1)));
+                for (frame, bit) in bits.enumerate() {
+                    if let Some(next) = chunk.contexts.get(frame + PREFETCH_FRAMES) {
+                        mixing.prefetch(next);
+                        prefetch_inputs(&chunk.inputs[frame + PREFETCH_FRAMES]);
                     }
+                    std::mem::swap(mixing.inputs(), &mut chunk.inputs[frame]);
+                    encoder.encode(bit, mixing.p(&chunk.contexts[frame]));
+                    mixing.update(bit);
                 }
                 // Fails only once the modelling thread is done with its last chunk.
                 let _ = empty_sender.send(chunk);

@@ -526,6 +526,23 @@ impl ContextStateMaps {
         }
     }
 
+    /// Number of maps whose state maps these are.
+    pub fn len(&self) -> usize {
+        self.maps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.maps.is_empty()
+    }
+
+    /// The state maps of maps `at..`, taken out of these (which keep those of `..at`).
+    pub fn split_off(&mut self, at: usize) -> ContextStateMaps {
+        ContextStateMaps {
+            maps: self.maps.split_off(at.min(self.maps.len())),
+            ..*self
+        }
+    }
+
     /// Replaces each map's state by its inputs in `inputs`, the mixer inputs from the first
     /// map's on. Call it once after each [`ContextMap::predict`] (or [`ContextSet::predict`]) of
     /// every map: a second call would read inputs as states.

@@ -9,7 +9,8 @@
 //!
 //! The set holds the maps' [`ContextStateMaps`] and runs each map's state map in the same loop as
 //! the map (a second loop over the maps cost the default level 5% more instructions), unless a
-//! caller takes them out to run on another thread ([`ContextSet::take_state_maps`]).
+//! caller takes them out to run on another thread ([`ContextSet::take_state_maps`]): all of
+//! them, or those of the last maps, which balances the work of two threads.
 
 use crate::context_map::{ContextMap, ContextStateMaps, Detail};
 use crate::model::Inputs;
@@ -17,8 +18,9 @@ use crate::model::Inputs;
 pub struct ContextSet {
     maps: Vec<ContextMap>,
     detail: Detail,
-    /// The maps' state maps, unless taken to run elsewhere ([`ContextSet::take_state_maps`]).
-    state_maps: Option<ContextStateMaps>,
+    /// The state maps of the first maps (all of them unless some were taken to run elsewhere,
+    /// see [`ContextSet::take_state_maps`]).
+    state_maps: ContextStateMaps,
 }
 
 impl ContextSet {
@@ -30,7 +32,7 @@ impl ContextSet {
                 .map(|&bytes| ContextMap::new(bytes, detail))
                 .collect(),
             detail,
-            state_maps: Some(ContextStateMaps::new(table_bytes.len(), detail)),
+            state_maps: ContextStateMaps::new(table_bytes.len(), detail),
         }
     }
 
@@ -42,9 +44,9 @@ impl ContextSet {
         }
     }
 
-    /// Pushes each context's inputs for the next bit. Without its state maps the set pushes each
-    /// map's bit-history state in place of its first input, and leaves a rich map's second and
-    /// third as they were: [`ContextStateMaps::predict`] writes those three.
+    /// Pushes each context's inputs for the next bit. For a map whose state map was taken, the
+    /// set pushes the map's bit-history state in place of its first input, and leaves a rich
+    /// map's second and third as they were: [`ContextStateMaps::predict`] writes those three.
     #[inline(always)]
     pub fn predict(&mut self, c0: u32, bit_pos: u32, inputs: &mut Inputs) {
         if ContextMap::finds_nibble_at(bit_pos) {
@@ -63,24 +65,25 @@ impl ContextSet {
     /// The per-bit part of [`ContextSet::predict`] for maps known to be rich (`RICH`) or plain.
     #[inline(always)]
     fn predict_nodes<const RICH: bool>(&mut self, c0: u32, bit_pos: u32, slots: &mut [i32]) {
-        match &mut self.state_maps {
-            Some(state_maps) => {
-                state_maps.predict_fused::<RICH>(&mut self.maps, c0, bit_pos, slots)
-            }
-            None => {
-                let each_map = slots.chunks_exact_mut(self.detail.inputs());
-                for (map, slots) in self.maps.iter_mut().zip(each_map) {
-                    map.predict_node::<RICH>(c0, bit_pos, slots);
-                }
-            }
+        let kept = self.state_maps.len();
+        let (fused_maps, bare_maps) = self.maps.split_at_mut(kept);
+        let (fused_slots, bare_slots) = slots.split_at_mut(kept * self.detail.inputs());
+        self.state_maps
+            .predict_fused::<RICH>(fused_maps, c0, bit_pos, fused_slots);
+        for (map, slots) in bare_maps
+            .iter_mut()
+            .zip(bare_slots.chunks_exact_mut(self.detail.inputs()))
+        {
+            map.predict_node::<RICH>(c0, bit_pos, slots);
         }
     }
 
-    /// Takes the maps' state maps out of the set, for a caller that runs them apart: from then
-    /// on [`ContextSet::predict`] leaves each map's bit-history state in place of its input (see
-    /// [`ContextStateMaps`]).
-    pub fn take_state_maps(&mut self) -> Option<ContextStateMaps> {
-        self.state_maps.take()
+    /// Takes the state maps of the maps from `first` on out of the set (those it still holds),
+    /// for a caller that runs them apart: from then on [`ContextSet::predict`] leaves each of
+    /// those maps' bit-history state in place of its input (see [`ContextStateMaps`]), from
+    /// input `first · detail.inputs()` of the set's on.
+    pub fn take_state_maps(&mut self, first: usize) -> ContextStateMaps {
+        self.state_maps.split_off(first)
     }
 
     /// Starts loading what every map needs for the second nibble of `byte`, the byte about to be
@@ -110,13 +113,10 @@ impl ContextSet {
     /// [`ContextSet::update`] for maps known to be rich (`RICH`) or plain.
     #[inline(always)]
     fn update_nodes<const RICH: bool>(&mut self, bit: u32) {
-        match &mut self.state_maps {
-            Some(state_maps) => state_maps.update_fused::<RICH>(&mut self.maps, bit),
-            None => {
-                for map in &mut self.maps {
-                    map.update_with::<RICH>(bit);
-                }
-            }
+        let (fused_maps, bare_maps) = self.maps.split_at_mut(self.state_maps.len());
+        self.state_maps.update_fused::<RICH>(fused_maps, bit);
+        for map in bare_maps {
+            map.update_with::<RICH>(bit);
         }
     }
 }
@@ -127,15 +127,19 @@ mod tests {
     use crate::context_map::finalize;
 
     /// The set's split loops (nibble lookups, then nodes), with its state maps in the same loop
-    /// or taken out and run after it, must predict exactly as each map's own `predict`/`update`
-    /// does followed by a state map of its own, at either detail.
+    /// or (some or all) taken out and run after it, must predict exactly as each map's own
+    /// `predict`/`update` does followed by a state map of its own, at either detail.
     #[test]
     fn predicts_as_its_maps_do_alone() {
-        for detail in [Detail::Plain, Detail::Rich] {
-            let tables = [1 << 12, 1 << 14, 1 << 13];
+        let tables = [1 << 12, 1 << 14, 1 << 13];
+        for (detail, first_apart) in [Detail::Plain, Detail::Rich]
+            .into_iter()
+            .flat_map(|detail| (0..=tables.len()).map(move |first| (detail, first)))
+        {
             let mut fused = ContextSet::new(&tables, detail);
             let mut apart = ContextSet::new(&tables, detail);
-            let mut apart_state_maps = apart.take_state_maps().expect("a new set has them");
+            let mut apart_state_maps = apart.take_state_maps(first_apart);
+            let first_apart_input = first_apart * detail.inputs();
             let mut alone: Vec<(ContextMap, ContextStateMaps)> = tables
                 .iter()
                 .map(|&bytes| {
@@ -166,7 +170,7 @@ mod tests {
                     from_maps.clear();
                     fused.predict(c0, bit_pos, &mut from_fused);
                     apart.predict(c0, bit_pos, &mut from_apart);
-                    apart_state_maps.predict(from_apart.as_mut_slice());
+                    apart_state_maps.predict(&mut from_apart.as_mut_slice()[first_apart_input..]);
                     for (k, (map, state_maps)) in alone.iter_mut().enumerate() {
                         map.predict(c0, bit_pos, &mut from_maps);
                         state_maps.predict(&mut from_maps.as_mut_slice()[k * detail.inputs()..]);

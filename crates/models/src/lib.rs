@@ -40,10 +40,11 @@
 //!     p = mixer(inputs) → APMs → coder codes bit with p
 //!     for bit model: model.update(bit); context_set.update(bit)
 //! ```
-//! A two-thread compressor takes the set's [`ContextStateMaps`] to the mixer's thread: the set
-//! then pushes each context's bit-history state, and that thread runs
+//! A two-thread compressor takes the set's [`ContextStateMaps`] (of all maps, or of the last
+//! ones) to the mixer's thread: the set then pushes those contexts' bit-history states, and that
+//! thread runs
 //! ```text
-//!     state_maps.predict(&mut inputs[first map's..])     // each state → the context's input
+//!     state_maps.predict(&mut inputs[first taken map's..])  // each state → the context's input
 //!     p = mixer(inputs) → …; state_maps.update(bit)
 //! ```
 //! All arithmetic that influences a coded bit is integer, so archives are identical on every
