@@ -4,8 +4,8 @@
 //! (the engine's `ContextSet` runs the same steps for all its maps in one loop):
 //! `ContextMap::set_context` (which starts the bucket prefetch) and then 8 × `predict` + `update` (a slot lookup with
 //! checksum and priority replacement at bits 0 and 4, a bit-history state every bit), each
-//! followed by the `ContextStateMaps` step that turns the state into inputs (on the mixing
-//! thread in a two-thread compressor). The table is [`TABLE_BYTES`] (64 MiB, the size of one context table at the
+//! followed by the `ContextStateMaps` step that turns the state into inputs (for half the maps
+//! at this level, on the mixing thread of a two-thread compressor). The table is [`TABLE_BYTES`] (64 MiB, the size of one context table at the
 //! default level on a large input), far beyond the caches, and the contexts are order-4 hashes
 //! of the benchmark sample, so the cost is dominated by the cache and TLB misses the engine pays.
 //! With a single map the prefetch has no other work to hide behind: this is the miss latency

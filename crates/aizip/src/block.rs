@@ -231,7 +231,8 @@ pub fn decode<R: Read>(
             }
             piece.push(c as u8);
             // Checked every byte: a truncated or forged stream stops at once, before decoding
-            // garbage fills (and makes resident) tables sized for the length its header claims.
+            // garbage for the length its header claims (its tables are resident from the start
+            // only with huge pages, which a stream of HUGE_PAGE_STREAM bytes must earn).
             if decoder.overran() {
                 return Err(decoder.io_error().map_or(Error::Truncated, Error::Io));
             }

@@ -1,8 +1,8 @@
 //! The predictor: models → mixer → APM chain, one probability per bit.
 //!
 //! The engine is two stages: [`ModelStage`] (the models, whose state depends on the coded bits
-//! alone) and [`MixStage`] (mixer and APMs; with two threads, also the context maps' state maps,
-//! see [`stages`]). The decoder, and an encoder on one thread, drive both through [`Predictor`]:
+//! alone) and [`MixStage`] (mixer and APMs; with two threads, also some of the context maps'
+//! state maps, see [`stages`]). The decoder, and an encoder on one thread, drive both through [`Predictor`]:
 //! `p()` before a bit, `update(bit)` after it. A two-thread encoder (the `pipeline` module) runs
 //! the stages on two threads, each part of the engine in the same order for every bit; a test
 //! holds its archives to the single thread's, which is what guarantees that decoding sees
@@ -229,16 +229,14 @@ impl HashedApms {
         [self.order2.refine(p, order2), self.order3.refine(p, order3)]
     }
 
-    /// Starts loading the rows that both possible next bits select: in these tables each bit's
-    /// row is a cache miss (at level 6 an order-2 APM without this cost 20% of the time on
-    /// wiki4m, with it 7%).
+    /// Starts loading the rows of both APMs after the bytes `last`, partial byte `c0`: in these
+    /// tables each bit's row is a cache miss (at level 6 an order-2 APM without its rows loaded
+    /// ahead cost 20% of the time on wiki4m, with them 7%).
     #[inline]
-    fn prefetch_next(&self, c0: usize, last: [u8; 3]) {
-        for (next, last) in after_next_bit(c0, last) {
-            let [order2, order3] = HashedApms::contexts(next, last);
-            self.order2.prefetch(order2);
-            self.order3.prefetch(order3);
-        }
+    fn prefetch(&self, c0: usize, last: [u8; 3]) {
+        let [order2, order3] = HashedApms::contexts(c0, last);
+        self.order2.prefetch(order2);
+        self.order3.prefetch(order3);
     }
 
     #[inline]
@@ -293,6 +291,12 @@ pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
 #[inline]
 fn surroundings(brackets: Option<Brackets>, c1: u8) -> usize {
     brackets.map_or(0, Brackets::two_innermost) * TEXT_CLASSES + TEXT_CLASS[c1 as usize] as usize
+}
+
+/// The order-1 APM's context: the partial byte `c0` and the last byte.
+#[inline]
+fn order1_apm_context(c0: usize, last: [u8; 3]) -> usize {
+    c0 | (last[0] as usize) << 8
 }
 
 /// The partial byte and the last three bytes (most recent first) after each value of the next bit,
@@ -444,8 +448,9 @@ impl ModelStage {
         };
     }
 
-    /// Clears `inputs` and pushes the mixer inputs for the next bit (with the context maps'
-    /// states in place of theirs if [`stages`] gave their state maps to the [`MixStage`]), and
+    /// Clears `inputs` and pushes the mixer inputs for the next bit (with the states of the
+    /// context maps whose state maps [`stages`] gave to the [`MixStage`] in place of their
+    /// inputs), and
     /// writes its contexts into `contexts` (in place: this runs every bit).
     #[inline(always)]
     pub fn predict(&mut self, inputs: &mut Inputs, contexts: &mut MixContexts) {
@@ -498,7 +503,8 @@ impl MixStage {
     /// which gives mixer input `first_state_map_input`.
     pub fn new(
         config: &EngineConfig,
-        (state_maps, first_state_map_input): (ContextStateMaps, usize),
+        state_maps: ContextStateMaps,
+        first_state_map_input: usize,
         inputs: usize,
         simd: Simd,
     ) -> Self {
@@ -545,7 +551,7 @@ impl MixStage {
         self.mixer.select_outputs(&contexts.outputs);
         let p_mix = self.mixer.mix();
 
-        let p1 = self.apm_order1.refine(p_mix, c0 | (last[0] as usize) << 8);
+        let p1 = self.apm_order1.refine(p_mix, order1_apm_context(c0, last));
         let p_match = self.apm_match.refine(p_mix, contexts.apm_match as usize);
         let p = match &mut self.apm_hashed {
             Some(apms) => {
@@ -555,16 +561,22 @@ impl MixStage {
             None => (p_mix + 2 * p1 + p_match + 2) >> 2,
         };
 
-        // Set 2's 65,536 vectors and the order-1 APM's rows do not stay in cache: load both
-        // that the next bit may select.
-        if let Some(apms) = &self.apm_hashed {
-            apms.prefetch_next(c0, last);
-        }
-        for (next, last) in after_next_bit(c0, last) {
-            self.mixer.prefetch(2, class_context(next, last));
-            self.apm_order1.prefetch(next | (last[0] as usize) << 8);
-        }
         p.clamp(PROB_MIN, PROB_MAX)
+    }
+
+    /// Starts loading what the next bit may read after a [`MixStage::p`] with `contexts`, for
+    /// either value of this bit: set 2's 65,536 vectors and the order-1 and hashed APMs' rows do
+    /// not stay in cache. For a caller that does not know the next bit's contexts yet (a
+    /// decoder); one that does calls [`MixStage::prefetch`].
+    #[inline(always)]
+    pub fn prefetch_after(&self, contexts: &MixContexts) {
+        for (next, last) in after_next_bit(contexts.c0 as usize, contexts.last) {
+            self.mixer.prefetch(2, class_context(next, last));
+            self.apm_order1.prefetch(order1_apm_context(next, last));
+            if let Some(apms) = &self.apm_hashed {
+                apms.prefetch(next, last);
+            }
+        }
     }
 
     /// Starts loading the weight vectors and APM rows that a later [`MixStage::p`] with
@@ -576,12 +588,10 @@ impl MixStage {
         let c0 = c0 as usize;
         self.mixer
             .prefetch_selected(&contexts.sets, &contexts.outputs);
-        self.apm_order1.prefetch(c0 | (last[0] as usize) << 8);
+        self.apm_order1.prefetch(order1_apm_context(c0, last));
         self.apm_match.prefetch(contexts.apm_match as usize);
         if let Some(apms) = &self.apm_hashed {
-            let [order2, order3] = HashedApms::contexts(c0, last);
-            apms.order2.prefetch(order2);
-            apms.order3.prefetch(order3);
+            apms.prefetch(c0, last);
         }
     }
 
@@ -610,10 +620,11 @@ pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
 /// Of `maps` context maps, how many keep their state maps with them on the modelling thread of
 /// a two-thread compressor; the state maps of the others run with the mixer. Running a state map
 /// with its map costs less (one loop over the maps, not two), but the coder waits for whichever
-/// thread is slower. With the rich maps the modelling thread is the slower one (level 7 on
-/// wiki4m, user cycles of the coding thread over the modelling thread's: 0.84 with every state
-/// map on the coding thread, 0.72 with half); below, the mixing thread was (1.04-1.17 at level
-/// 6; 0.95-0.98 with half; 0.83 with all), so each thread takes half.
+/// thread is slower. Measured as the coding thread's user cycles over the modelling thread's,
+/// while both run (wiki4m): with the rich maps the modelling thread is the slower one (level 7:
+/// 0.84 with every state map on the coding thread, 0.72 with half on each); below, the coding
+/// thread was (level 6: 1.04-1.17 with every state map on it, 0.95-0.98 with half on each, 0.83
+/// with none), so each thread takes half.
 fn modelling_state_maps(detail: Detail, maps: usize) -> usize {
     match detail {
         Detail::Rich => 0,
@@ -631,12 +642,12 @@ fn build_stages(
     let mut models = ModelStage::new(config);
     let detail = config.params().context_detail;
     let inputs = mixer_inputs(&models.models, detail);
-    let first_apart = kept(models.hashes.len());
-    let state_maps = models.contexts.take_state_maps(first_apart);
-    let first_input = FIRST_CONTEXT_INPUT + first_apart * detail.inputs();
+    let kept = kept(models.hashes.len());
+    let state_maps = models.contexts.take_state_maps(kept);
+    let first_input = FIRST_CONTEXT_INPUT + kept * detail.inputs();
     (
         models,
-        MixStage::new(config, (state_maps, first_input), inputs, simd),
+        MixStage::new(config, state_maps, first_input, inputs, simd),
     )
 }
 
@@ -680,5 +691,6 @@ impl Predictor {
         self.models
             .predict(self.mixing.inputs(), &mut self.contexts);
         self.p = self.mixing.p(&self.contexts);
+        self.mixing.prefetch_after(&self.contexts);
     }
 }

@@ -25,7 +25,7 @@ use crate::block::PROGRESS_INTERVAL;
 use crate::engine::{MixContexts, MixStage, ModelStage, Predictor};
 use crate::format::Error;
 use aizip_coder::Encoder;
-use aizip_models::table::prefetch;
+use aizip_models::table::prefetch_lines;
 use aizip_models::Inputs;
 use std::io::Write;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -41,17 +41,9 @@ const CHUNKS: usize = 4;
 const _: () = assert!(PROGRESS_INTERVAL.is_multiple_of(CHUNK_BYTES));
 
 /// How many bits ahead the coding thread starts loading what a bit's frame will read: its inputs,
-/// written on the other core, and the weight vectors and APM rows its contexts select.
+/// written on the other core, and the weight vectors and APM rows its contexts select. (The
+/// first frames of a chunk are not loaded ahead: 2 of 2,048.)
 const PREFETCH_FRAMES: usize = 2;
-
-/// Starts loading each (64-byte) cache line of a frame's inputs.
-#[inline]
-fn prefetch_inputs(inputs: &Inputs) {
-    const LINE_INPUTS: usize = 64 / std::mem::size_of::<i32>();
-    for line in inputs.padded().chunks(LINE_INPUTS) {
-        prefetch(&line[0]);
-    }
-}
 
 /// The frames of [`CHUNK_BYTES`] bytes: each bit's mixer inputs and its contexts.
 ///
@@ -142,7 +134,7 @@ pub fn encode<W: Write>(
                 for (frame, bit) in bits.enumerate() {
                     if let Some(next) = chunk.contexts.get(frame + PREFETCH_FRAMES) {
                         mixing.prefetch(next);
-                        prefetch_inputs(&chunk.inputs[frame + PREFETCH_FRAMES]);
+                        prefetch_lines(chunk.inputs[frame + PREFETCH_FRAMES].padded());
                     }
                     std::mem::swap(mixing.inputs(), &mut chunk.inputs[frame]);
                     encoder.encode(bit, mixing.p(&chunk.contexts[frame]));

@@ -47,6 +47,8 @@ pub struct Score {
 }
 
 pub fn score(path: &Path, data: &[u8], level: u8) -> Result<Score> {
+    // One core, as the prize runs a compressor: the tables are faulted in on this thread too.
+    aizip_models::table::set_prefault_threads(1);
     // The models on the coding thread, as the prize runs them (and as decompression always does).
     let options = aizip::Options {
         level,

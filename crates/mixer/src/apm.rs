@@ -22,7 +22,8 @@ impl Apm {
     /// An APM over `contexts` contexts; `rate` is the update shift (larger = slower).
     pub fn new(contexts: usize, rate: u32) -> Self {
         let row: [u16; BUCKETS] = std::array::from_fn(|j| squash((j as i32 - 16) * 128) as u16);
-        let mut table = ZeroedTable::new(contexts * BUCKETS);
+        // Every row is written now.
+        let mut table = ZeroedTable::prefaulted(contexts * BUCKETS);
         for chunk in table.as_mut_slice().chunks_exact_mut(BUCKETS) {
             chunk.copy_from_slice(&row);
         }

@@ -67,7 +67,7 @@ use dot::Kernel;
 pub use simd::Simd;
 
 use aizip_models::logistic::{squash, STRETCH_MAX};
-use aizip_models::table::{prefetch, ZeroedTable};
+use aizip_models::table::{prefetch, prefetch_lines, ZeroedTable};
 use aizip_models::Inputs;
 
 /// The weight vectors of one set, one per context, each `width` long (padded to [`LANES`]).
@@ -113,9 +113,6 @@ impl LearningRate {
         self.base as i64 * 9 / 8 * (1 + self.new_vector_boost as i64)
     }
 }
-
-/// Weights per 64-byte cache line.
-const LINE_WEIGHTS: usize = 64 / std::mem::size_of::<i32>();
 
 /// Rate of the new vector boost's decay (measured with a boost of 8 at level 6 on w2m: 32 gives
 /// +0.07%, 128 -0.03%, but at level 9 with a boost of 4, 128 gives +0.06%).
@@ -173,22 +170,25 @@ impl WeightSet {
         }
     }
 
+    /// Where the vector that `context` selects starts (a context past the last selects the last).
+    #[inline]
+    fn vector_start(&self, context: usize) -> usize {
+        context.min(self.contexts - 1) * self.width
+    }
+
     /// Starts loading the first cache line of the vector of `context`.
     #[inline]
     fn prefetch(&self, context: usize) {
-        prefetch(&self.weights.as_slice()[context.min(self.contexts - 1) * self.width]);
+        prefetch(&self.weights.as_slice()[self.vector_start(context)]);
     }
 
     /// Starts loading all that selecting and training the vector of `context` reads: each cache
     /// line of its weights, and its update count.
     #[inline(always)]
     fn prefetch_all(&self, context: usize) {
-        let context = context.min(self.contexts - 1);
-        let start = context * self.width;
-        for line in self.weights.as_slice()[start..start + self.width].chunks(LINE_WEIGHTS) {
-            prefetch(&line[0]);
-        }
-        prefetch(&self.updates[context]);
+        let start = self.vector_start(context);
+        prefetch_lines(&self.weights.as_slice()[start..start + self.width]);
+        prefetch(&self.updates[start / self.width]);
     }
 
     #[inline]

@@ -22,10 +22,11 @@
 //! `stretch(p)`. The map itself only finds the state, and writes it where that input goes;
 //! [`ContextStateMaps`], which holds the state maps of every map, turns it into the input. On one
 //! thread [`crate::ContextSet`] runs the two in one loop. They keep no state in common, so a
-//! compressor runs them on two threads: the lookups, with their cache misses, with the models,
-//! and the state maps with the mixer, which waited for the models before. Level 9 on 2 MB of wiki
-//! text, CPU seconds of the modelling and the mixing thread: 17.6-18.0 and 12.4-12.9 with the
-//! state maps on the modelling thread, 14.6-15.6 and 15.3 with them on the mixing thread.
+//! compressor may run them on two threads: the lookups, with their cache misses, with the models,
+//! and the state maps (of all the maps, or of some, whichever balances the threads: see
+//! `modelling_state_maps` in the `aizip` crate) with the mixer. Level 9 on 2 MB of wiki text,
+//! CPU seconds of the modelling and the mixing thread: 17.6-18.0 and 12.4-12.9 with the state
+//! maps on the modelling thread, 14.6-15.6 and 15.3 with them on the mixing thread.
 //!
 //! A [`Detail::Rich`] map (the strong levels) contributes three more, as paq8's context maps do:
 //! `(p − ½)` in the linear domain (`(p − 32768) / 128`), which lets the mixer trust confident
@@ -161,7 +162,7 @@ impl RunTable {
     fn new(bytes: usize) -> Self {
         let entries = RunTable::entries(bytes);
         RunTable {
-            entries: ZeroedTable::new(entries),
+            entries: ZeroedTable::prefaulted(entries),
             mask: entries - 1,
             at: 0,
             check: 0,
@@ -266,7 +267,7 @@ impl ContextMap {
             *priority = (n0 + n1).min(255) as u8;
         }
         ContextMap {
-            table: ZeroedTable::new(buckets * BUCKET_BYTES),
+            table: ZeroedTable::prefaulted(buckets * BUCKET_BYTES),
             bucket_mask: buckets - 1,
             context: 0,
             slot: 0,
@@ -285,7 +286,8 @@ impl ContextMap {
         1usize << (usize::BITS - 1 - buckets.leading_zeros())
     }
 
-    /// The table bytes `ContextMap::new(bytes, detail)` allocates (resident once touched).
+    /// The table bytes `ContextMap::new(bytes, detail)` allocates (resident once touched, or at
+    /// once in huge pages: see `ZeroedTable::prefaulted`).
     pub fn allocated_bytes(bytes: usize, detail: Detail) -> usize {
         let run = match detail {
             Detail::Plain => 0,
@@ -527,18 +529,15 @@ impl ContextStateMaps {
     }
 
     /// Number of maps whose state maps these are.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.maps.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.maps.is_empty()
-    }
-
-    /// The state maps of maps `at..`, taken out of these (which keep those of `..at`).
+    /// The state maps of maps `at..`, taken out of these (which keep those of `..at`). Panics if
+    /// these hold fewer than `at`.
     pub fn split_off(&mut self, at: usize) -> ContextStateMaps {
         ContextStateMaps {
-            maps: self.maps.split_off(at.min(self.maps.len())),
+            maps: self.maps.split_off(at),
             ..*self
         }
     }

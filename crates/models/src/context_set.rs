@@ -78,10 +78,11 @@ impl ContextSet {
         }
     }
 
-    /// Takes the state maps of the maps from `first` on out of the set (those it still holds),
-    /// for a caller that runs them apart: from then on [`ContextSet::predict`] leaves each of
-    /// those maps' bit-history state in place of its input (see [`ContextStateMaps`]), from
-    /// input `first · detail.inputs()` of the set's on.
+    /// Takes the state maps of the maps from `first` on out of the set, for a caller that runs
+    /// them apart: from then on [`ContextSet::predict`] leaves each of those maps' bit-history
+    /// state in place of its input (see [`ContextStateMaps`]), from input
+    /// `first · detail.inputs()` of the set's on. Panics if the set no longer holds the state
+    /// map of every map before `first`.
     pub fn take_state_maps(&mut self, first: usize) -> ContextStateMaps {
         self.state_maps.split_off(first)
     }

@@ -16,7 +16,8 @@
 //! * [`context_map`]: a hashed table of bit histories, 64-byte buckets of four 16-byte nibble slots
 //!   with checksums and priority replacement; [`context_set`] runs all of them side by side, and
 //!   [`ContextStateMaps`] holds a state map over each one's states, which turns the state
-//!   into inputs (on the mixer's thread, when a compressor runs two).
+//!   into inputs (for some or all of the maps on the mixer's thread, when a compressor runs
+//!   two).
 //! * [`model`]: the [`Model`] trait, the shared [`History`] of coded bytes and the per-bit
 //!   [`BitContext`].
 //! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),

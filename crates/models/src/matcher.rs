@@ -95,7 +95,7 @@ impl MatchModel {
     /// A model whose position table has `2^table_bits` entries.
     pub fn new(table_bits: u32) -> Self {
         MatchModel {
-            positions: ZeroedTable::new(1 << table_bits),
+            positions: ZeroedTable::prefaulted(1 << table_bits),
             mask: (1 << table_bits) - 1,
             pointer: 0,
             length: 0,

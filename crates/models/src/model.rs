@@ -2,7 +2,7 @@
 
 /// Stretched predictions collected for the mixer, in model order, in a buffer whose length is
 /// fixed in advance (the mixer pads it to its vector width; unused lanes stay 0). Where a
-/// [`crate::ContextSet`]'s state maps run apart, its maps' inputs hold bit-history states until
+/// [`crate::ContextSet`]'s state maps run apart, those maps' inputs hold bit-history states until
 /// [`crate::ContextStateMaps::predict`] replaces them.
 #[derive(Default)]
 pub struct Inputs {

@@ -4,13 +4,16 @@
 //! positions, read at random too, use the same tables). They are anonymous memory maps: the
 //! kernel hands out zeroed pages lazily (a table costs resident memory only where it is touched,
 //! so a small input stays small) and, where transparent huge pages are available on request and
-//! [`with_huge_pages`] allows them, 2 MiB pages cut the TLB misses of random access. A table in
-//! huge pages is faulted in when it is made, on every core ([`populate`]): its input is known to
-//! be long enough to touch all of it.
+//! [`with_huge_pages`] allows them, 2 MiB pages cut the TLB misses of random access.
+//!
+//! A table that the input touches throughout (one indexed by hashes of the text, sized to what
+//! the input can fill) is better faulted in at once, on every core, when it is made in huge pages:
+//! see [`ZeroedTable::prefaulted`].
 
 use memmap2::MmapMut;
 use std::cell::Cell;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 thread_local! {
     static HUGE_PAGES: Cell<bool> = const { Cell::new(true) };
@@ -18,10 +21,11 @@ thread_local! {
 
 /// Runs `build` with huge pages allowed (or not) for the tables it creates on this thread.
 ///
-/// A huge page is resident as soon as one byte of it is touched. That is what a large input
-/// wants (it touches every page anyway, and 2 MiB pages save TLB misses), but a small one, or a
-/// forged archive whose header claims a large input, would make gigabytes resident by touching a
-/// few bytes in each. The engine asks for huge pages only when its input is known to be large.
+/// A huge page is resident as soon as one byte of it is touched, and a prefaulted table is
+/// resident in full as soon as it is made. That is what a large input wants (it touches every
+/// page anyway, and 2 MiB pages save TLB misses), but a small one, or a forged archive whose
+/// header claims a large input, would make gigabytes resident. The engine asks for huge pages
+/// only when its input is known to be large.
 pub fn with_huge_pages<T>(allowed: bool, build: impl FnOnce() -> T) -> T {
     struct Restore(bool);
     impl Drop for Restore {
@@ -33,25 +37,74 @@ pub fn with_huge_pages<T>(allowed: bool, build: impl FnOnce() -> T) -> T {
     build()
 }
 
-/// Bytes of a table that one thread of [`populate`] faults in at a time: one huge page.
-const POPULATE_CHUNK: usize = 1 << 21;
+/// Threads that fault in a prefaulted table; 0 means one per core.
+static PREFAULT_THREADS: AtomicUsize = AtomicUsize::new(0);
 
-/// Faults every page of `map` in now, on all of rayon's threads, instead of one at a time on the
-/// thread that first touches it. Hashed contexts touch every huge page of a table within the
-/// first bytes of the text, so the thread coding them would otherwise stop while the kernel
-/// zeroes the whole table, alone (on this machine: 1.2 of 10 s at level 6 on wiki-dev, while
-/// the other thread waited). Only a hint: where the kernel cannot (before Linux 5.14), pages are
-/// faulted in as they are touched.
-fn populate(map: &MmapMut) {
-    use rayon::prelude::*;
+/// Sets how many threads fault in each prefaulted table from now on, in the whole process (0: one
+/// per core, the default). A measurement of what one core does (`aizip score`, as the prize runs
+/// a compressor) sets 1.
+pub fn set_prefault_threads(threads: usize) {
+    PREFAULT_THREADS.store(threads, Ordering::Relaxed);
+}
+
+/// Bytes that one thread of [`prefault`] faults in at a time: one huge page.
+#[cfg(target_os = "linux")]
+const PREFAULT_CHUNK: usize = 1 << 21;
+
+/// Faults every page of `map` in now, on [`PREFAULT_THREADS`] threads of its own (plain threads,
+/// not a pool's, which could take up other work while they wait), in pieces that are aligned
+/// huge pages. Only a hint: where the kernel cannot (before Linux 5.14), pages are faulted in as
+/// they are touched.
+#[cfg(target_os = "linux")]
+fn prefault(map: &MmapMut) {
     let len = map.len();
-    (0..len.div_ceil(POPULATE_CHUNK))
-        .into_par_iter()
-        .for_each(|chunk| {
-            let start = chunk * POPULATE_CHUNK;
-            let chunk_len = POPULATE_CHUNK.min(len - start);
-            let _ = map.advise_range(memmap2::Advice::PopulateWrite, start, chunk_len);
-        });
+    let misaligned = map.as_ptr() as usize % PREFAULT_CHUNK;
+    let first_end = (PREFAULT_CHUNK - misaligned).min(len);
+    let pieces = 1 + (len - first_end).div_ceil(PREFAULT_CHUNK);
+    let piece = |k: usize| {
+        let start = if k == 0 {
+            0
+        } else {
+            first_end + (k - 1) * PREFAULT_CHUNK
+        };
+        let end = (first_end + k * PREFAULT_CHUNK).min(len);
+        (start, end - start)
+    };
+    let next = AtomicUsize::new(0);
+    let fault_pieces = || loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        if k >= pieces {
+            break;
+        }
+        let (start, bytes) = piece(k);
+        let _ = map.advise_range(memmap2::Advice::PopulateWrite, start, bytes);
+    };
+    let threads = match PREFAULT_THREADS.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads.min(pieces) {
+            // Without another thread, this one faults in every piece.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, fault_pieces);
+        }
+        fault_pieces();
+    });
+}
+
+/// Asks the CPU to start loading every (64-byte) cache line that holds the start of an element
+/// of `items`, whatever their alignment.
+#[inline(always)]
+pub fn prefetch_lines<T>(items: &[T]) {
+    const LINE: usize = 64;
+    let size = std::mem::size_of::<T>().max(1);
+    let start = items.as_ptr() as usize;
+    let mut index = 0;
+    while index < items.len() {
+        prefetch(&items[index]);
+        let next_line = ((start + index * size) / LINE + 1) * LINE;
+        index = (next_line - start).div_ceil(size);
+    }
 }
 
 /// Asks the CPU to start loading the cache line holding `item` (a hint: no effect on results).
@@ -91,14 +144,32 @@ impl<T: Zeroable> ZeroedTable<T> {
     /// A table of `len` zero elements, in huge pages where the system offers them and
     /// [`with_huge_pages`] allows. Panics only if the system refuses the address space.
     pub fn new(len: usize) -> Self {
+        ZeroedTable::make(len, false)
+    }
+
+    /// As [`ZeroedTable::new`], for a table that will be touched throughout from its first uses
+    /// (a hashed context table, which the first bytes of a text touch in every huge page): if it
+    /// is in huge pages, it is faulted in now on all cores. Otherwise the thread that first
+    /// touches it would wait alone while the kernel zeroes all of it: 1.2 of 10 s at level 6 on
+    /// wiki-dev, while the coding thread waited for the modelling thread (perf).
+    pub fn prefaulted(len: usize) -> Self {
+        ZeroedTable::make(len, true)
+    }
+
+    fn make(len: usize, prefaulted: bool) -> Self {
         let bytes = (len * std::mem::size_of::<T>()).max(1);
         let map = MmapMut::map_anon(bytes).expect("cannot reserve memory for a context table");
         #[cfg(target_os = "linux")]
-        if bytes >= 1 << 21 && HUGE_PAGES.get() {
-            // Only advice: without transparent huge pages the table simply uses 4 KiB pages.
-            let _ = map.advise(memmap2::Advice::HugePage);
-            populate(&map);
+        // Only advice: without transparent huge pages the table uses 4 KiB pages, touched lazily.
+        if bytes >= 1 << 21
+            && HUGE_PAGES.get()
+            && map.advise(memmap2::Advice::HugePage).is_ok()
+            && prefaulted
+        {
+            prefault(&map);
         }
+        #[cfg(not(target_os = "linux"))]
+        let _ = prefaulted;
         assert!((map.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()));
         ZeroedTable {
             map,
@@ -133,11 +204,26 @@ mod tests {
 
     #[test]
     fn starts_zeroed_and_is_writable() {
-        let mut t = ZeroedTable::<u32>::new(1 << 20);
-        assert!(t.as_slice().iter().all(|&v| v == 0));
-        t.as_mut_slice()[12345] = 7;
-        assert_eq!(t.as_slice()[12345], 7);
-        assert_eq!(t.len(), 1 << 20);
+        // Lazily and prefaulted, on one thread and several, of a whole number of huge pages
+        // and of a ragged length.
+        for (len, prefaulted, threads) in [
+            (1 << 20, false, 0),
+            (1 << 20, true, 0),
+            ((5 << 19) + 4321, true, 0),
+            ((5 << 19) + 4321, true, 1),
+        ] {
+            set_prefault_threads(threads);
+            let mut t = if prefaulted {
+                ZeroedTable::<u32>::prefaulted(len)
+            } else {
+                ZeroedTable::<u32>::new(len)
+            };
+            assert!(t.as_slice().iter().all(|&v| v == 0));
+            t.as_mut_slice()[12345] = 7;
+            assert_eq!(t.as_slice()[12345], 7);
+            assert_eq!(t.len(), len);
+        }
+        set_prefault_threads(0);
     }
 
     #[test]
