@@ -2,8 +2,8 @@
 //!
 //! The engine is two stages: [`ModelStage`] (the models, whose state depends on the coded bits
 //! alone) and [`MixStage`] (mixer and APMs; with two threads, also some of the context maps'
-//! state maps, see [`stages`]). The decoder, and an encoder on one thread, drive both through [`Predictor`]:
-//! `p()` before a bit, `update(bit)` after it. A two-thread encoder (the `pipeline` module) runs
+//! state maps, see [`stages`]). The decoder, and an encoder on one thread, drive both through
+//! [`Predictor`]: `p()` before a bit, `update(bit)` after it. A two-thread encoder (the `pipeline` module) runs
 //! the stages on two threads, each part of the engine in the same order for every bit; a test
 //! holds its archives to the single thread's, which is what guarantees that decoding sees
 //! exactly the predictions encoding saw.
@@ -539,8 +539,7 @@ impl MixStage {
 
     /// Probability (16 bits, within the coder's range) that the next bit is a 1, from the inputs
     /// in [`MixStage::inputs`] and their contexts. Call it once per [`ModelStage::predict`] into
-    /// that buffer: with the context maps' state maps, it replaces their states there by their
-    /// inputs.
+    /// that buffer: it replaces the states of the maps whose state maps it holds by their inputs.
     #[inline(always)]
     pub fn p(&mut self, contexts: &MixContexts) -> u32 {
         let MixContexts { c0, last, .. } = *contexts;
@@ -613,8 +612,7 @@ impl MixStage {
 /// that each thread has about the same work (see [`modelling_state_maps`]). [`Predictor::new`]
 /// runs the stages together.
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
-    let detail = config.params().context_detail;
-    build_stages(config, simd, |maps| modelling_state_maps(detail, maps))
+    build_stages(config, simd, true)
 }
 
 /// Of `maps` context maps, how many keep their state maps with them on the modelling thread of
@@ -632,17 +630,18 @@ fn modelling_state_maps(detail: Detail, maps: usize) -> usize {
     }
 }
 
-/// Both stages; `kept(maps)`: how many of the context maps keep their state maps in the
-/// modelling stage (the first ones); the others' go to the mixing stage.
-fn build_stages(
-    config: &EngineConfig,
-    simd: Simd,
-    kept: impl FnOnce(usize) -> usize,
-) -> (ModelStage, MixStage) {
+/// Both stages; `two_threads`: the state maps of the last context maps (see
+/// [`modelling_state_maps`]) go to the mixing stage, else every map keeps its own.
+fn build_stages(config: &EngineConfig, simd: Simd, two_threads: bool) -> (ModelStage, MixStage) {
     let mut models = ModelStage::new(config);
     let detail = config.params().context_detail;
     let inputs = mixer_inputs(&models.models, detail);
-    let kept = kept(models.hashes.len());
+    let maps = models.hashes.len();
+    let kept = if two_threads {
+        modelling_state_maps(detail, maps)
+    } else {
+        maps
+    };
     let state_maps = models.contexts.take_state_maps(kept);
     let first_input = FIRST_CONTEXT_INPUT + kept * detail.inputs();
     (
@@ -656,7 +655,7 @@ impl Predictor {
     /// least on one thread (one loop over the maps instead of two: 5% fewer instructions at level
     /// 6).
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
-        let (models, mixing) = build_stages(config, simd, |maps| maps);
+        let (models, mixing) = build_stages(config, simd, false);
         Predictor::from_stages(models, mixing)
     }
 

@@ -58,16 +58,12 @@ const PREFAULT_CHUNK: usize = 1 << 21;
 #[cfg(target_os = "linux")]
 fn prefault(map: &MmapMut) {
     let len = map.len();
+    // Piece k is the map's share of the k-th aligned huge page from the one it starts in.
     let misaligned = map.as_ptr() as usize % PREFAULT_CHUNK;
-    let first_end = (PREFAULT_CHUNK - misaligned).min(len);
-    let pieces = 1 + (len - first_end).div_ceil(PREFAULT_CHUNK);
+    let pieces = (misaligned + len).div_ceil(PREFAULT_CHUNK);
     let piece = |k: usize| {
-        let start = if k == 0 {
-            0
-        } else {
-            first_end + (k - 1) * PREFAULT_CHUNK
-        };
-        let end = (first_end + k * PREFAULT_CHUNK).min(len);
+        let start = (k * PREFAULT_CHUNK).saturating_sub(misaligned);
+        let end = ((k + 1) * PREFAULT_CHUNK - misaligned).min(len);
         (start, end - start)
     };
     let next = AtomicUsize::new(0);
