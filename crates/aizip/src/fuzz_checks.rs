@@ -2,7 +2,9 @@
 //! suite replays the fuzzers' saved inputs through them (`tests/fuzz_corpus.rs`), so a target and
 //! its replay can never drift apart. Each function panics exactly when its property fails.
 
-use crate::{compress_to_vec, decompress_to_vec, Dictionary, Options, MAX_LEVEL, MIN_LEVEL};
+use crate::{
+    compress_to_vec, decompress_to_vec, inspect, Dictionary, Options, MAX_LEVEL, MIN_LEVEL,
+};
 use aizip_dict::{CodeSpace, WordCodec};
 
 /// `round_trip`: any input survives compression and decompression, with and without the
@@ -39,9 +41,21 @@ pub fn round_trip(data: &[u8]) {
     }
 }
 
-/// `decompress`: arbitrary bytes decompress to an error or some output, never a panic or a hang.
+/// `decompress`: arbitrary bytes decompress to an error or some output, never a panic or a hang;
+/// [`inspect`] reads them without a panic too, and for an archive that decodes it accounts for
+/// every byte of the archive and of the original.
 pub fn decompress(data: &[u8]) {
-    let _ = decompress_to_vec(data);
+    let info = inspect(data);
+    if let Ok(original) = decompress_to_vec(data) {
+        let info = info.expect("an archive that decodes has readable headers");
+        assert_eq!(info.archive_len, data.len() as u64);
+        let restored: u64 = info
+            .blocks
+            .iter()
+            .map(|(block, _)| block.original_len)
+            .sum();
+        assert_eq!(restored, original.len() as u64);
+    }
 }
 
 /// `dict_decode`: the dictionary transform's decoder on arbitrary bytes (the first read as a

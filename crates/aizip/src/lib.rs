@@ -15,7 +15,8 @@
 //!
 //! Decompression rebuilds the same predictors from the headers, decodes exactly `original_len`
 //! bytes and checks the length of the coded data and the checksum; any disagreement is an
-//! [`Error`], never wrong output reported as success.
+//! [`Error`], never wrong output reported as success. [`inspect`] reads only the headers (what
+//! `aizip list` shows).
 //!
 //! ```
 //! let text = b"to be or not to be, that is the question";
@@ -316,6 +317,58 @@ pub fn decompress_with<R: Read, W: Write>(
     }
     out.flush()?;
     Ok(header.original_len)
+}
+
+/// What an archive's headers say about it, read without decoding anything (`aizip list`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveInfo {
+    pub header: Header,
+    /// Each block's header and the bytes of its coded stream.
+    pub blocks: Vec<(BlockHeader, u64)>,
+    /// Bytes of the whole archive.
+    pub archive_len: u64,
+}
+
+/// Reads the headers of the archive from `input` and measures each block's coded stream, without
+/// decoding: the headers get every check [`decompress`] makes of them, but only decoding proves
+/// the coded data and the checksum (`aizip test`). Reads `input` to its end.
+pub fn inspect<R: Read>(input: R) -> Result<ArchiveInfo, Error> {
+    let mut input = CountingReader {
+        inner: input,
+        count: 0,
+    };
+    let header = Header::read(&mut input)?;
+    let mut remaining = header.original_len;
+    let mut blocks = Vec::new();
+    for i in 0..header.blocks {
+        let last = i + 1 == header.blocks;
+        let block = read_block_header(&mut input, last, &mut remaining)?;
+        let limit = block.stream_len.unwrap_or(u64::MAX);
+        let stream = std::io::copy(&mut (&mut input).take(limit), &mut std::io::sink())?;
+        if block.stream_len.is_some_and(|len| stream != len) {
+            return Err(Error::Truncated);
+        }
+        blocks.push((block, stream));
+    }
+    Ok(ArchiveInfo {
+        header,
+        blocks,
+        archive_len: input.count,
+    })
+}
+
+/// A reader that counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
 }
 
 /// Reads a block header and checks its length against what the archive header leaves.
@@ -638,6 +691,33 @@ mod tests {
         .unwrap();
         archive.extend_from_slice(b"junkjunk");
         assert!(decompress(&archive[..], &mut Vec::new(), |_| {}).is_err());
+    }
+
+    #[test]
+    fn inspect_measures_every_block_without_decoding() {
+        let text = include_str!("lib.rs").repeat(12);
+        let data = &text.as_bytes()[..2 * format::MIN_BLOCK_BYTES as usize + 999];
+        let options = Options {
+            level: 1,
+            threads: 3,
+            ..Options::default()
+        };
+        let archive = compress_to_vec(data, &options).unwrap();
+        let info = inspect(&archive[..]).unwrap();
+        assert_eq!(info.archive_len, archive.len() as u64);
+        assert_eq!(info.header.original_len, data.len() as u64);
+        assert_eq!(info.blocks.len(), 3);
+        let mut header = Vec::new();
+        info.header.write(&mut header).unwrap();
+        let blocks: u64 = info
+            .blocks
+            .iter()
+            .map(|(block, stream)| block.encoded_len() as u64 + stream)
+            .sum();
+        assert_eq!(header.len() as u64 + blocks, info.archive_len);
+        // A stream that ends before its stated length is found without decoding.
+        let cut = header.len() + info.blocks[0].0.encoded_len() + 10;
+        assert!(matches!(inspect(&archive[..cut]), Err(Error::Truncated)));
     }
 
     #[test]

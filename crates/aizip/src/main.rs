@@ -30,10 +30,38 @@ enum Command {
     Compress(CompressArgs),
     /// Decompress INPUT.aiz to INPUT (or OUTPUT); `-` reads standard input.
     Decompress(DecompressArgs),
+    /// Decode each archive and check it against its checksum, writing nothing.
+    Test(TestArgs),
+    /// Show each archive's level, blocks, sizes and bits per byte, from its headers alone.
+    List(ListArgs),
     /// For the dictionary transform and each model, the archive size and time without it.
     Ablate(AblateArgs),
     /// Compress, decompress and verify FILE; report the prize score, speed and memory.
     Score(ScoreArgs),
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Archives to test; `-` reads standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Report only failures.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Decode up to N blocks at once (archives made with -T); default: every core.
+    #[arg(short = 'T', long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Archives to list; `-` reads standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Also a line per block: its length, dictionary transform and coded stream, and the
+    /// checksum.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[derive(Args)]
@@ -116,10 +144,15 @@ fn main() {
     let result = match cli.command {
         Command::Compress(args) => compress(args),
         Command::Decompress(args) => decompress(args),
+        Command::Test(args) => test_archives(args),
+        Command::List(args) => list_archives(args),
         Command::Ablate(args) => ablate(args),
         Command::Score(args) => score_command(args),
     };
     if let Err(e) = result {
+        if e.is::<FailuresReported>() {
+            std::process::exit(1);
+        }
         // A reader that stopped reading (`aizip ablate … | head`) is not an error to report:
         // exit as a program killed by SIGPIPE would, silently.
         let closed_pipe = e.chain().any(|cause| {
@@ -338,6 +371,117 @@ fn decompress(args: DecompressArgs) -> Result<()> {
         );
     }
     remove_input(&args)
+}
+
+/// The error of a command that went on past failing inputs and has reported each: it only sets
+/// the exit status.
+#[derive(Debug, thiserror::Error)]
+#[error("some inputs failed")]
+struct FailuresReported;
+
+/// Runs `each` on every input, reporting a failure on one line and going on to the next, as
+/// `xz -t` and `xz -l` do; fails at the end if any input failed.
+fn for_each_input(inputs: &[PathBuf], mut each: impl FnMut(&Path) -> Result<()>) -> Result<()> {
+    let mut failed = false;
+    for input in inputs {
+        if let Err(e) = each(input) {
+            eprintln!("aizip: {e:#}");
+            failed = true;
+        }
+    }
+    if failed {
+        Err(FailuresReported.into())
+    } else {
+        Ok(())
+    }
+}
+
+/// An archive to read: standard input for `-`.
+fn open_archive(path: &Path) -> Result<Box<dyn Read>> {
+    Ok(if is_stdio(path) {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(io::BufReader::new(
+            File::open(path).with_context(|| format!("{}: cannot open", path.display()))?,
+        ))
+    })
+}
+
+fn test_archives(args: TestArgs) -> Result<()> {
+    let mut options = aizip::DecompressOptions::default();
+    if let Some(threads) = args.threads {
+        options.threads = threads as usize;
+    }
+    for_each_input(&args.inputs, |path| {
+        let start = Instant::now();
+        let size = aizip::decompress_with(&options, open_archive(path)?, io::sink(), |_| {})
+            .map_err(|e| name_error(e, path, "standard input"))?;
+        if !args.quiet {
+            eprintln!(
+                "{}: OK, {size} bytes in {:.2} s",
+                path.display(),
+                start.elapsed().as_secs_f64()
+            );
+        }
+        Ok(())
+    })
+}
+
+fn list_archives(args: ListArgs) -> Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "{:>6} {:>5} {:>10} {:>14} {:>14} {:>7} {:>9}  Name",
+        "Blocks", "Level", "Dictionary", "Compressed", "Uncompressed", "Ratio", "Bits/byte"
+    )?;
+    for_each_input(&args.inputs, |path| {
+        let info = aizip::inspect(open_archive(path)?)
+            .map_err(|e| name_error(e, path, "standard input"))?;
+        let original = info.header.original_len;
+        let transformed = info
+            .blocks
+            .iter()
+            .filter(|(block, _)| block.dictionary.is_some())
+            .count();
+        let per_byte = |bytes: u64| bytes as f64 / original.max(1) as f64;
+        writeln!(
+            out,
+            "{:>6} {:>5} {:>10} {:>14} {:>14} {:>7.4} {:>9.4}  {}",
+            info.blocks.len(),
+            info.header.level,
+            format!("{transformed}/{}", info.blocks.len()),
+            info.archive_len,
+            original,
+            per_byte(info.archive_len),
+            per_byte(info.archive_len * 8),
+            path.display()
+        )?;
+        if args.verbose {
+            writeln!(
+                out,
+                "  format version {}, xxh3-64 of the original {:016x}",
+                aizip::format::VERSION,
+                info.header.checksum
+            )?;
+            for (i, (block, stream)) in info.blocks.iter().enumerate() {
+                let transform = match &block.dictionary {
+                    Some(d) => format!(
+                        "dictionary transform to {} bytes ({} word codes)",
+                        d.coded_len,
+                        d.space.capacity()
+                    ),
+                    None => "untransformed".to_string(),
+                };
+                writeln!(
+                    out,
+                    "  block {}: {} bytes, {transform}, coded stream {stream} bytes",
+                    i + 1,
+                    block.original_len
+                )?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Puts the file an error concerns in front of its message (keeping the error as the source):

@@ -223,6 +223,57 @@ fn corrupted_stream_fails_the_checksum_and_leaves_nothing() {
 }
 
 #[test]
+fn test_checks_each_archive_and_names_the_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = archive_in(dir.path());
+    let middle = archive.len() / 2;
+    archive[middle] ^= 0x10;
+    fs::write(dir.path().join("bad.aiz"), &archive).unwrap();
+    let out = aizip(&["test", "bad.aiz", "t.aiz"], dir.path());
+    // The failure is one line naming the archive; the good one after it is still tested.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].starts_with("aizip: bad.aiz: "), "{stderr}");
+    let size = sample_text().len();
+    assert_eq!(
+        lines[1].split(" in ").next(),
+        Some(&*format!("t.aiz: OK, {size} bytes"))
+    );
+    let out = aizip(&["test", "-q", "t.aiz"], dir.path());
+    assert!(out.status.success() && out.stderr.is_empty());
+    assert_eq!(files_in(dir.path()), ["bad.aiz", "t.aiz"]);
+}
+
+#[test]
+fn list_reads_the_headers_and_decodes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = archive_in(dir.path());
+    let out = aizip(&["list", "-v", "t.aiz"], dir.path());
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let row: Vec<&str> = stdout.lines().nth(1).unwrap().split_whitespace().collect();
+    let size = sample_text().len();
+    // Blocks, level, transformed blocks, sizes, ratio, bits per byte, name.
+    assert_eq!(row[0..2], ["1", "1"]);
+    assert_eq!(row[3..5], [archive.len().to_string(), size.to_string()]);
+    assert_eq!(
+        row[6],
+        format!("{:.4}", archive.len() as f64 * 8.0 / size as f64)
+    );
+    assert_eq!(row[7], "t.aiz");
+    assert!(
+        stdout.contains(&format!("block 1: {size} bytes, ")),
+        "{stdout}"
+    );
+    // A file that is not an archive is named.
+    fs::write(dir.path().join("plain"), sample_text()).unwrap();
+    let out = aizip(&["list", "plain"], dir.path());
+    assert_error(&out, 1, "plain: not an aizip archive");
+}
+
+#[test]
 fn unreadable_input_is_named() {
     let dir = tempfile::tempdir().unwrap();
     assert_error(
