@@ -3,7 +3,7 @@
 
 use crate::engine::Predictor;
 use crate::format::{BlockHeader, DictionaryHeader, Error};
-use crate::model_set::EngineConfig;
+use crate::model_set::{EngineConfig, MIN_PRIMED_LEVEL};
 use crate::{Dictionary, Options};
 use aizip_coder::{Decoder, Encoder};
 use aizip_dict::WordCodec;
@@ -52,6 +52,12 @@ pub fn encode<W: Write>(
         Dictionary::Off => None,
         Dictionary::Auto | Dictionary::Forced => WordCodec::transform(data),
     };
+    // Text is primed whether or not it is transformed: `--no-dict` leaves out the transform
+    // alone (and asks the transform whether the block is text).
+    let primed = options.primer
+        && options.level >= MIN_PRIMED_LEVEL
+        && (transform.is_some()
+            || options.dictionary == Dictionary::Off && WordCodec::transform(data).is_some());
     let mut out = CountingWriter {
         inner: out,
         written: 0,
@@ -68,12 +74,12 @@ pub fn encode<W: Write>(
             pipeline: false,
             ..options.clone()
         };
-        let with_transform = || encode_in_memory(data, transform, options, &mut |_, _| {});
+        let with_transform = || encode_in_memory(data, transform, primed, options, &mut |_, _| {});
         let (with, without) = std::thread::scope(|scope| {
             let started = std::thread::Builder::new()
                 .name("aizip trial".into())
                 .spawn_scoped(scope, with_transform);
-            let without = encode_in_memory(data, None, options, progress);
+            let without = encode_in_memory(data, None, primed, options, progress);
             let with = match started {
                 Ok(thread) => thread
                     .join()
@@ -91,9 +97,9 @@ pub fn encode<W: Write>(
             without
         }
     } else if !last {
-        encode_in_memory(data, transform, options, progress)?
+        encode_in_memory(data, transform, primed, options, progress)?
     } else {
-        let (header, config, coded) = plan(data, transform, options);
+        let (header, config, coded) = plan(data, transform, primed, options);
         header.write(&mut out)?;
         let mut report = scaled_progress(data, coded, progress);
         let out = encode_stream(coded, &config, options, out, &mut report)?;
@@ -107,10 +113,11 @@ pub fn encode<W: Write>(
 }
 
 /// The block header (without a stream length), engine configuration and coded text of `data`,
-/// transformed by `transform` or not.
+/// transformed by `transform` or not, `primed` or not.
 fn plan<'a>(
     data: &'a [u8],
     transform: Option<(&WordCodec, &'a [u8])>,
+    primed: bool,
     options: &Options,
 ) -> (BlockHeader, EngineConfig, &'a [u8]) {
     let coded = transform.map_or(data, |(_, text)| text);
@@ -121,10 +128,12 @@ fn plan<'a>(
             space: c.space().clone(),
             coded_len: coded.len() as u64,
         }),
+        primed,
         stream_len: None,
     };
     let config = EngineConfig {
         disabled: options.disabled.clone(),
+        primed,
         ..EngineConfig::new(options.level, coded.len() as u64)
     }
     .with_code_space(codec.map(|c| c.space()));
@@ -150,10 +159,11 @@ fn scaled_progress<'p>(
 fn encode_in_memory(
     data: &[u8],
     transform: Option<(&WordCodec, &[u8])>,
+    primed: bool,
     options: &Options,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(BlockHeader, Vec<u8>), Error> {
-    let (header, config, coded) = plan(data, transform, options);
+    let (header, config, coded) = plan(data, transform, primed, options);
     let start = CountingWriter {
         inner: Vec::new(),
         written: 0,
@@ -200,7 +210,11 @@ pub fn decode<R: Read>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), Error> {
     let space = header.dictionary.as_ref().map(|d| &d.space);
-    let mut config = EngineConfig::new(level, header.coded_len()).with_code_space(space);
+    let mut config = EngineConfig {
+        primed: header.primed,
+        ..EngineConfig::new(level, header.coded_len())
+    }
+    .with_code_space(space);
     let codec = space.map(|space| WordCodec::for_decoding(space.clone()));
     let coded_len = header.coded_len();
     // The header's length is only a claim: huge pages need a stream that is not tiny as well.

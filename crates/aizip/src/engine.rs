@@ -7,6 +7,10 @@
 //! the stages on two threads, each part of the engine in the same order for every bit; a test
 //! holds its archives to the single thread's, which is what guarantees that decoding sees
 //! exactly the predictions encoding saw.
+//!
+//! A primed engine ([`EngineConfig::primed`], text from level 3 on) learns the [`primer`], the
+//! dictionary's built-in English words, before the first bit of the text, as if it had coded it:
+//! the models, the mixer and the APMs then start from English rather than from nothing.
 
 use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
@@ -18,6 +22,7 @@ use aizip_models::{
     BitContext, Brackets, ContextSet, ContextStateMaps, Detail, History, Inputs, Model,
 };
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
 /// (partial byte, [`TEXT_CLASS`] of the last three bytes: 0.5-1.6% smaller archives than the
@@ -644,10 +649,56 @@ fn build_stages(config: &EngineConfig, simd: Simd, two_threads: bool) -> (ModelS
     };
     let state_maps = models.contexts.take_state_maps(kept);
     let first_input = FIRST_CONTEXT_INPUT + kept * detail.inputs();
-    (
-        models,
-        MixStage::new(config, state_maps, first_input, inputs, simd),
-    )
+    let mut mixing = MixStage::new(config, state_maps, first_input, inputs, simd);
+    if config.primed {
+        prime(&mut models, &mut mixing);
+    }
+    (models, mixing)
+}
+
+/// What a primed engine learns before the text ([`EngineConfig::primed`]): the dictionary
+/// transform's built-in word list (`aizip_dict::built_in_words`), one word per line, in reverse,
+/// so that the most valuable words come last; then [`PRIMER_WIKI`], nearest the text.
+///
+/// The words reach the engine as letters, while the text codes most of them, but what the
+/// models, the mixer and the APMs learn from 109 KB of English carries over: at level 9 the list
+/// alone shrinks archives by 3.6% on enwik8-head, 2.7% on alice29, 1.9% on w1m and 0.5% on
+/// wiki4m, where the text itself soon teaches as much (in the list's order, 0.25% less; words
+/// separated by spaces, or the list twice, gained less, and the first 30 KB of it under half as
+/// much). The wiki pages take 0.6% more off enwik8-head and 0.2% off w1m, and change plain
+/// English by under 0.05%.
+pub(crate) fn primer() -> &'static [u8] {
+    static PRIMER: OnceLock<Vec<u8>> = OnceLock::new();
+    PRIMER.get_or_init(|| {
+        let words = aizip_dict::built_in_words();
+        let mut text = Vec::new();
+        for word in words.iter().rev() {
+            text.extend_from_slice(word);
+            text.push(b'\n');
+        }
+        text.extend_from_slice(PRIMER_WIKI);
+        text
+    })
+}
+
+/// The end of the [`primer`]: three short MediaWiki pages written for it (none is taken from
+/// any corpus), in the XML of a Wikipedia export, with the markup articles use: a redirect,
+/// an infobox, a reference, an image, a table, headings, lists, categories and interlanguage
+/// links. Wikipedia dumps are what the prize compresses.
+const PRIMER_WIKI: &[u8] = include_bytes!("../data/primer-wiki.xml");
+
+/// Runs both stages over the [`primer`] as over coded text, in the order every coder runs them,
+/// whether the stages will run on one thread or two.
+fn prime(models: &mut ModelStage, mixing: &mut MixStage) {
+    let mut contexts = MixContexts::default();
+    for &byte in primer() {
+        for bit in (0..8).rev().map(|i| u32::from(byte >> i & 1)) {
+            models.predict(mixing.inputs(), &mut contexts);
+            mixing.p(&contexts);
+            models.update(bit);
+            mixing.update(bit);
+        }
+    }
 }
 
 impl Predictor {
@@ -691,5 +742,24 @@ impl Predictor {
             .predict(self.mixing.inputs(), &mut self.contexts);
         self.p = self.mixing.p(&self.contexts);
         self.mixing.prefetch_after(&self.contexts);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_primer_is_the_reversed_word_list_and_the_wiki_pages_unchanged() {
+        let primer = primer();
+        let words = aizip_dict::built_in_words();
+        let first_line = primer.split(|&b| b == b'\n').next().unwrap();
+        assert_eq!(first_line, *words.last().unwrap());
+        assert!(primer.ends_with(PRIMER_WIKI));
+        // The primer is part of the archive format: a change needs a new format version, and
+        // then new values here.
+        assert_eq!(primer.len(), 111_438);
+        let hash = xxhash_rust::xxh3::xxh3_64(primer);
+        assert_eq!(hash, 0xfc29_664e_fb1a_7824, "{hash:#x}");
     }
 }

@@ -9,10 +9,13 @@ use thiserror::Error;
 /// The first four bytes of every archive.
 pub const MAGIC: [u8; 4] = *b"AIZP";
 /// The format version this build writes and reads.
-pub const VERSION: u8 = 12;
+pub const VERSION: u8 = 13;
 /// Block flag: the dictionary transform was applied to this block before modelling.
 pub const BLOCK_FLAG_DICT: u8 = 1;
-const KNOWN_BLOCK_FLAGS: u8 = BLOCK_FLAG_DICT;
+/// Block flag bit 1: the engine learnt the primer before the block's text (see
+/// [`BlockHeader::primed`]).
+pub const BLOCK_FLAG_PRIMED: u8 = 2;
+const KNOWN_BLOCK_FLAGS: u8 = BLOCK_FLAG_DICT | BLOCK_FLAG_PRIMED;
 /// Every block but the last holds at least this many bytes of the original.
 pub const MIN_BLOCK_BYTES: u64 = 1 << 16;
 /// The most blocks an archive may have (`-T` never asks for more; a header claiming more is
@@ -53,6 +56,9 @@ pub struct BlockHeader {
     pub original_len: u64,
     /// Present when the dictionary transform was applied (block flag bit 0).
     pub dictionary: Option<DictionaryHeader>,
+    /// Whether the engine learnt the built-in word list before the coded text (block flag bit
+    /// 1; see `EngineConfig::primed`).
+    pub primed: bool,
     /// Bytes of coded stream; absent for the last block, whose stream runs to the end of the
     /// archive (so single-stream archives are written as they are coded).
     pub stream_len: Option<u64>,
@@ -133,7 +139,7 @@ impl BlockHeader {
             BLOCK_FLAG_DICT
         } else {
             0
-        };
+        } | if self.primed { BLOCK_FLAG_PRIMED } else { 0 };
         out.write_all(&[flags])?;
         write_varint(self.original_len, out)?;
         if let Some(d) = &self.dictionary {
@@ -181,6 +187,7 @@ impl BlockHeader {
         Ok(BlockHeader {
             original_len,
             dictionary,
+            primed: flags[0] & BLOCK_FLAG_PRIMED != 0,
             stream_len,
         })
     }
@@ -225,12 +232,12 @@ mod tests {
         }
 
         #[test]
-        fn block_header_round_trips(len in any::<u64>(), coded in proptest::option::of(any::<u64>()), stream_len in proptest::option::of(any::<u64>())) {
+        fn block_header_round_trips(len in any::<u64>(), coded in proptest::option::of(any::<u64>()), primed in any::<bool>(), stream_len in proptest::option::of(any::<u64>())) {
             let dictionary = coded.map(|coded_len| DictionaryHeader {
                 space: CodeSpace { escape: 1, capital: 2, upper: 3, singles: vec![4, 5], leads: vec![200] },
                 coded_len,
             });
-            let h = BlockHeader { original_len: len, dictionary, stream_len };
+            let h = BlockHeader { original_len: len, dictionary, primed, stream_len };
             let mut bytes = Vec::new();
             h.write(&mut bytes).unwrap();
             prop_assert_eq!(BlockHeader::read(&mut &bytes[..], stream_len.is_none()).unwrap(), h);

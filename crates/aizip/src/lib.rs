@@ -55,6 +55,10 @@ pub struct Options {
     pub simd: Simd,
     /// Models to leave out (ablation studies); empty for normal archives.
     pub disabled: Vec<String>,
+    /// Whether text the dictionary transform coded is preceded by the built-in word list
+    /// ([`EngineConfig::primed`]); only ablation studies turn it off, and their archives then
+    /// need the same setting.
+    pub primer: bool,
     /// Independent blocks coded in parallel (`-T N`); 1 is the single-stream mode.
     pub threads: usize,
     /// Whether a single-stream compression runs its models on a second thread (the archive is
@@ -71,6 +75,7 @@ impl Default for Options {
             dictionary: Dictionary::Auto,
             simd: Simd::detect(),
             disabled: Vec::new(),
+            primer: true,
             threads: 1,
             pipeline: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
         }
@@ -526,7 +531,8 @@ mod tests {
 
     /// The pipelined compressor (models on a second thread) must write exactly the single-thread
     /// archive: text with and without the dictionary, binary data, empty and tiny inputs,
-    /// inputs that end inside a chunk or exactly at one, at a plain, a rich and a strong level.
+    /// inputs that end inside a chunk or exactly at one, at an unprimed and a primed plain level
+    /// (the primed one splits the state maps between the threads), a rich and a strong level.
     #[test]
     fn pipelined_compression_writes_the_single_thread_archive() {
         let text = include_str!("engine.rs").repeat(2);
@@ -544,7 +550,7 @@ mod tests {
             &binary[..65_536 + 3],
         ];
         for (n, input) in inputs.iter().enumerate() {
-            for level in [1, 7, 9] {
+            for level in [1, 6, 7, 9] {
                 for dictionary in [Dictionary::Forced, Dictionary::Off] {
                     let archive = |pipeline| {
                         let options = Options {
@@ -718,6 +724,43 @@ mod tests {
         // A stream that ends before its stated length is found without decoding.
         let cut = header.len() + info.blocks[0].0.encoded_len() + 10;
         assert!(matches!(inspect(&archive[..cut]), Err(Error::Truncated)));
+    }
+
+    #[test]
+    fn text_is_primed_from_its_level_on_and_binary_data_never() {
+        let text = include_str!("engine.rs");
+        let binary: Vec<u8> = (0..20_000u32).map(|i| ((i * i) >> 7) as u8).collect();
+        let primed = |data: &[u8], level, dictionary| {
+            let options = Options {
+                level,
+                dictionary,
+                ..Options::default()
+            };
+            let archive = compress_to_vec(data, &options).unwrap();
+            assert!(decompress_to_vec(&archive).unwrap() == data);
+            let info = inspect(&archive[..]).unwrap();
+            info.blocks[0].0.primed
+        };
+        for dictionary in [Dictionary::Auto, Dictionary::Off] {
+            assert!(primed(
+                text.as_bytes(),
+                model_set::MIN_PRIMED_LEVEL,
+                dictionary
+            ));
+            assert!(!primed(
+                text.as_bytes(),
+                model_set::MIN_PRIMED_LEVEL - 1,
+                dictionary
+            ));
+            assert!(!primed(&binary, MAX_LEVEL, dictionary));
+        }
+        let unprimed = Options {
+            primer: false,
+            ..Options::default()
+        };
+        let archive = compress_to_vec(text.as_bytes(), &unprimed).unwrap();
+        assert!(!inspect(&archive[..]).unwrap().blocks[0].0.primed);
+        assert!(decompress_to_vec(&archive).unwrap() == text.as_bytes());
     }
 
     #[test]

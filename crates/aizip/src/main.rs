@@ -34,7 +34,7 @@ enum Command {
     Test(TestArgs),
     /// Show each archive's level, blocks, sizes and bits per byte, from its headers alone.
     List(ListArgs),
-    /// For the dictionary transform and each model, the archive size and time without it.
+    /// For the dictionary transform, its primer and each model, the archive size and time without it.
     Ablate(AblateArgs),
     /// Compress, decompress and verify FILE; report the prize score, speed and memory.
     Score(ScoreArgs),
@@ -58,8 +58,8 @@ struct ListArgs {
     /// Archives to list; `-` reads standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Also a line per block: its length, dictionary transform and coded stream, and the
-    /// checksum.
+    /// Also a line per block: its length, whether its engine was primed, its dictionary
+    /// transform and coded stream; and the checksum.
     #[arg(short, long)]
     verbose: bool,
 }
@@ -474,9 +474,10 @@ fn list_archives(args: ListArgs) -> Result<()> {
                 };
                 writeln!(
                     out,
-                    "  block {}: {} bytes, {transform}, coded stream {stream} bytes",
+                    "  block {}: {} bytes, {}, {transform}, coded stream {stream} bytes",
                     i + 1,
-                    block.original_len
+                    block.original_len,
+                    if block.primed { "primed" } else { "unprimed" }
                 )?;
             }
         }
@@ -510,24 +511,26 @@ fn ablate(args: AblateArgs) -> Result<()> {
     // wall time.
     let start_of_run = Instant::now();
     let clock = || score::cpu_seconds().unwrap_or_else(|| start_of_run.elapsed().as_secs_f64());
-    let measure = |dictionary: Dictionary, disabled: Vec<String>| -> Result<(u64, f64)> {
-        let start = clock();
-        // One thread: the CPU time is then the models' own, without the pipeline's hand-over.
-        let options = Options {
-            level: args.level,
-            dictionary,
-            disabled,
-            pipeline: false,
-            ..Options::default()
+    let measure =
+        |dictionary: Dictionary, primer: bool, disabled: Vec<String>| -> Result<(u64, f64)> {
+            let start = clock();
+            // One thread: the CPU time is then the models' own, without the pipeline's hand-over.
+            let options = Options {
+                level: args.level,
+                dictionary,
+                primer,
+                disabled,
+                pipeline: false,
+                ..Options::default()
+            };
+            let size = aizip::compress(data, &options, io::sink(), |_| {})
+                .map_err(|e| name_error(e, &args.input, "standard input"))?;
+            Ok((size, clock() - start))
         };
-        let size = aizip::compress(data, &options, io::sink(), |_| {})
-            .map_err(|e| name_error(e, &args.input, "standard input"))?;
-        Ok((size, clock() - start))
-    };
     // The first run also pays one-time costs (the kernel's first huge pages, the allocator's
     // first maps, the thread pool): run the full model set twice and time the second.
-    let (base_size, _) = measure(Dictionary::Auto, Vec::new())?;
-    let (_, base_time) = measure(Dictionary::Auto, Vec::new())?;
+    let (base_size, _) = measure(Dictionary::Auto, true, Vec::new())?;
+    let (_, base_time) = measure(Dictionary::Auto, true, Vec::new())?;
     let mut out = io::stdout().lock();
     writeln!(
         out,
@@ -542,10 +545,21 @@ fn ablate(args: AblateArgs) -> Result<()> {
     let models = aizip::model_set::MODEL_SET
         .iter()
         .filter(|s| s.min_level <= args.level);
-    let runs = std::iter::once(("dictionary", Dictionary::Off, Vec::new()))
-        .chain(models.map(|spec| (spec.name, Dictionary::Auto, vec![spec.name.to_string()])));
-    for (name, dictionary, disabled) in runs {
-        let (size, time) = measure(dictionary, disabled)?;
+    let runs = [
+        ("dictionary", Dictionary::Off, true, Vec::new()),
+        ("primer", Dictionary::Auto, false, Vec::new()),
+    ]
+    .into_iter()
+    .chain(models.map(|spec| {
+        (
+            spec.name,
+            Dictionary::Auto,
+            true,
+            vec![spec.name.to_string()],
+        )
+    }));
+    for (name, dictionary, primer, disabled) in runs {
+        let (size, time) = measure(dictionary, primer, disabled)?;
         let diff = size as i64 - base_size as i64;
         writeln!(
             out,

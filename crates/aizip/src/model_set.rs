@@ -225,6 +225,11 @@ pub const MIN_LEVEL: u8 = 1;
 pub const MAX_LEVEL: u8 = 9;
 /// The level used when none is given.
 pub const DEFAULT_LEVEL: u8 = 6;
+/// The lowest level whose encoder primes text ([`EngineConfig::primed`]). The primer costs a
+/// block a fixed time, what coding 109 KB takes (0.15-0.2 s at levels 1-6 on one core, 1.4 s at
+/// level 9): the fastest levels leave it out, though it would gain there too (level 1:
+/// alice29 -1.7%, enwik8-head -2.8%, grammar.lsp -11%, but 0.02 s became 0.22 s on that one).
+pub const MIN_PRIMED_LEVEL: u8 = 3;
 
 /// What the engine is built from: the level, the length of the coded text, its word classes, and
 /// models switched off.
@@ -236,6 +241,11 @@ pub struct EngineConfig {
     /// Whether the coded text is the dictionary transform's output (with `word_classes` from its
     /// code space): see [`EngineConfig::with_code_space`].
     pub transformed: bool,
+    /// Whether the engine learns the dictionary's built-in word list before the text (see
+    /// `engine::primer`): the encoder primes text, where the dictionary transform applies
+    /// (whether or not it is applied), and not binary data, where the primer costs (kennedy.xls
+    /// +1.4% at level 6); the block header records it.
+    pub primed: bool,
     /// Names of models to leave out (for ablation studies; such archives need the same setting).
     pub disabled: Vec<String>,
     /// Whether the tables may use huge pages (see `aizip_models::table::with_huge_pages`): by
@@ -265,16 +275,26 @@ impl EngineConfig {
             input_len,
             word_classes: aizip_dict::default_classes(),
             transformed: false,
+            primed: false,
             disabled: Vec::new(),
             huge_pages: input_len >= HUGE_PAGE_INPUT,
         }
     }
 
     /// Table sizes: each level doubles the context tables (2 MiB at level 1, 256 MiB at 8,
-    /// 512 MiB at 9), but no table is larger than the input could fill.
+    /// 512 MiB at 9), but no table is larger than the input (and the primer, if primed) could
+    /// fill.
     pub fn params(&self) -> ModelParams {
         let level = self.level.clamp(MIN_LEVEL, MAX_LEVEL) as u32;
-        let len = self.input_len.clamp(1, 1 << 40) as usize;
+        // A primed engine's tables hold at least what the primer teaches (tiny texts at level 9:
+        // 2-4% smaller archives than with tables sized for the text alone). Sized for the text
+        // and the primer together, wiki-dev.xml at level 9 would cross a doubling: 4.6 GB.
+        let primer = if self.primed {
+            crate::engine::primer().len() as u64
+        } else {
+            0
+        };
+        let len = self.input_len.max(primer).clamp(1, 1 << 40) as usize;
         // Each byte touches two nibble slots (16 bytes each) per context, but most contexts
         // repeat: half of that loses 0.02-0.05% on 1-4 MB of text and halves the memory (the
         // kernel's zeroing of fresh pages is a large part of the time on small inputs).
