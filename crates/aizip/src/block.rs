@@ -19,7 +19,8 @@ const HUGE_PAGE_STREAM: u64 = 1 << 14;
 /// Blocks shorter than this are coded both with and without the dictionary transform when it
 /// applies, and the smaller kept: on a short text the dictionary's listing can cost more than its
 /// codes save (enwik8-head.xml, 348,539 bytes, is 0.3% larger with it). The two codings run in
-/// parallel, and a short block codes in well under a second at the default level.
+/// parallel, and a short block codes in well under a second at the default level (each coding
+/// pays the primer's fixed cost too, measured before it existed).
 const TRIAL_LIMIT: usize = 1 << 20;
 /// At the strong levels, whose models learn more of the words themselves, the dictionary pays
 /// only on longer texts (level 9 without it: the first 1.1 MB of wiki-dev.xml -0.47%, its first
@@ -209,6 +210,11 @@ pub fn decode<R: Read>(
     emit: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), Error> {
+    // The encoder never primes below MIN_PRIMED_LEVEL: a forged flag there would only buy the
+    // primer's time.
+    if header.primed && level < MIN_PRIMED_LEVEL {
+        return Err(Error::BadHeader("primed block below the primed levels"));
+    }
     let space = header.dictionary.as_ref().map(|d| &d.space);
     let mut config = EngineConfig {
         primed: header.primed,

@@ -8,7 +8,7 @@
 //! holds its archives to the single thread's, which is what guarantees that decoding sees
 //! exactly the predictions encoding saw.
 //!
-//! A primed engine ([`EngineConfig::primed`], text from level 3 on) learns the [`primer`], the
+//! A primed engine ([`EngineConfig::primed`], text from level 3 on) learns the `primer`, the
 //! dictionary's built-in English words, before the first bit of the text, as if it had coded it:
 //! the models, the mixer and the APMs then start from English rather than from nothing.
 
@@ -115,7 +115,7 @@ pub struct MixContexts {
 
 /// The mixing stage: the mixer and the APM chain, from the models' inputs and [`MixContexts`] to
 /// one probability per bit. In a two-thread compressor it also holds the [`ContextStateMaps`] of
-/// the last context maps (see [`modelling_state_maps`]): the modelling stage then gives each of
+/// the last context maps (see `modelling_state_maps`): the modelling stage then gives each of
 /// those maps' bit-history state in place of its inputs, and this stage writes the inputs.
 pub struct MixStage {
     /// The state maps of the context maps that the modelling stage leaves to this one (none on
@@ -614,7 +614,7 @@ impl MixStage {
 
 /// The two stages of `config`'s engine, before the first bit, for a caller that runs them apart
 /// (the `pipeline` module): the state maps of the last context maps go to the mixing stage, so
-/// that each thread has about the same work (see [`modelling_state_maps`]). [`Predictor::new`]
+/// that each thread has about the same work (see `modelling_state_maps`). [`Predictor::new`]
 /// runs the stages together.
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
     build_stages(config, simd, true)

@@ -56,8 +56,8 @@ pub struct BlockHeader {
     pub original_len: u64,
     /// Present when the dictionary transform was applied (block flag bit 0).
     pub dictionary: Option<DictionaryHeader>,
-    /// Whether the engine learnt the built-in word list before the coded text (block flag bit
-    /// 1; see `EngineConfig::primed`).
+    /// Whether the engine learnt the primer (the built-in word list and a few wiki pages) before
+    /// the coded text (block flag bit 1; see `EngineConfig::primed`).
     pub primed: bool,
     /// Bytes of coded stream; absent for the last block, whose stream runs to the end of the
     /// archive (so single-stream archives are written as they are coded).

@@ -55,9 +55,9 @@ pub struct Options {
     pub simd: Simd,
     /// Models to leave out (ablation studies); empty for normal archives.
     pub disabled: Vec<String>,
-    /// Whether text the dictionary transform coded is preceded by the built-in word list
-    /// ([`EngineConfig::primed`]); only ablation studies turn it off, and their archives then
-    /// need the same setting.
+    /// Whether text blocks are primed ([`EngineConfig::primed`]: the engine learns the primer,
+    /// the built-in word list and a few wiki pages, first); ablation studies turn it off. The
+    /// block header records it, so any decoder reads such archives.
     pub primer: bool,
     /// Independent blocks coded in parallel (`-T N`); 1 is the single-stream mode.
     pub threads: usize,
@@ -86,7 +86,8 @@ impl Default for Options {
 /// itself declines a block it would not shorten by 2% (binary data, for one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dictionary {
-    /// Never (`--no-dict`, for comparisons).
+    /// Never (`--no-dict`, for comparisons). The transform still tells text, which is primed,
+    /// from binary data.
     Off,
     /// When it helps: a block under 1 MiB (3 MiB at levels 8-9) is coded both ways and the
     /// smaller kept.
@@ -348,11 +349,7 @@ pub fn inspect<R: Read>(input: R) -> Result<ArchiveInfo, Error> {
     for i in 0..header.blocks {
         let last = i + 1 == header.blocks;
         let block = read_block_header(&mut input, last, &mut remaining)?;
-        let limit = block.stream_len.unwrap_or(u64::MAX);
-        let stream = std::io::copy(&mut (&mut input).take(limit), &mut std::io::sink())?;
-        if block.stream_len.is_some_and(|len| stream != len) {
-            return Err(Error::Truncated);
-        }
+        let stream = read_stream(&mut input, &block, std::io::sink())?;
         blocks.push((block, stream));
     }
     Ok(ArchiveInfo {
@@ -360,6 +357,24 @@ pub fn inspect<R: Read>(input: R) -> Result<ArchiveInfo, Error> {
         blocks,
         archive_len: input.count,
     })
+}
+
+/// Copies the coded stream of `block`, whose header was just read from `input`, into `out`;
+/// returns its length. Only the last block's stream runs to the end of the archive: any other
+/// must have the length its header states.
+fn read_stream(
+    input: &mut impl Read,
+    block: &BlockHeader,
+    mut out: impl Write,
+) -> Result<u64, Error> {
+    let stream = std::io::copy(
+        &mut input.take(block.stream_len.unwrap_or(u64::MAX)),
+        &mut out,
+    )?;
+    if block.stream_len.is_some_and(|len| stream != len) {
+        return Err(Error::Truncated);
+    }
+    Ok(stream)
 }
 
 /// A reader that counts the bytes read through it.
@@ -412,15 +427,7 @@ fn decode_in_parallel<R: Read>(
         let last = i + 1 == header.blocks;
         let block = read_block_header(&mut input, last, &mut remaining)?;
         let mut stream = Vec::new();
-        (&mut input)
-            .take(block.stream_len.unwrap_or(u64::MAX))
-            .read_to_end(&mut stream)?;
-        if block
-            .stream_len
-            .is_some_and(|len| stream.len() as u64 != len)
-        {
-            return Err(Error::Truncated);
-        }
+        read_stream(&mut input, &block, &mut stream)?;
         blocks.push((block, stream));
     }
     let done = AtomicU64::new(0);
@@ -532,7 +539,7 @@ mod tests {
     /// The pipelined compressor (models on a second thread) must write exactly the single-thread
     /// archive: text with and without the dictionary, binary data, empty and tiny inputs,
     /// inputs that end inside a chunk or exactly at one, at an unprimed and a primed plain level
-    /// (the primed one splits the state maps between the threads), a rich and a strong level.
+    /// (both split the state maps between the threads), a rich and a strong level.
     #[test]
     fn pipelined_compression_writes_the_single_thread_archive() {
         let text = include_str!("engine.rs").repeat(2);
@@ -761,6 +768,22 @@ mod tests {
         let archive = compress_to_vec(text.as_bytes(), &unprimed).unwrap();
         assert!(!inspect(&archive[..]).unwrap().blocks[0].0.primed);
         assert!(decompress_to_vec(&archive).unwrap() == text.as_bytes());
+        // A primed block below the primed levels is refused, not primed.
+        let level_1 = Options {
+            level: 1,
+            ..Options::default()
+        };
+        let mut archive = compress_to_vec(text.as_bytes(), &level_1).unwrap();
+        let mut header = Vec::new();
+        Header::read(&mut &archive[..])
+            .unwrap()
+            .write(&mut header)
+            .unwrap();
+        archive[header.len()] |= format::BLOCK_FLAG_PRIMED;
+        assert!(matches!(
+            decompress_to_vec(&archive),
+            Err(Error::BadHeader(_))
+        ));
     }
 
     #[test]

@@ -34,7 +34,7 @@ enum Command {
     Test(TestArgs),
     /// Show each archive's level, blocks, sizes and bits per byte, from its headers alone.
     List(ListArgs),
-    /// For the dictionary transform, its primer and each model, the archive size and time without it.
+    /// For the dictionary transform, the primer and each model, the archive size and time without it.
     Ablate(AblateArgs),
     /// Compress, decompress and verify FILE; report the prize score, speed and memory.
     Score(ScoreArgs),
@@ -155,19 +155,23 @@ fn main() {
         }
         // A reader that stopped reading (`aizip ablate … | head`) is not an error to report:
         // exit as a program killed by SIGPIPE would, silently.
-        let closed_pipe = e.chain().any(|cause| {
-            let io = match cause.downcast_ref::<Error>() {
-                Some(Error::Io(io)) => Some(io),
-                _ => cause.downcast_ref::<io::Error>(),
-            };
-            io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-        });
-        if closed_pipe {
+        if is_closed_pipe(&e) {
             std::process::exit(141);
         }
         eprintln!("aizip: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// Whether `e` comes of writing to a pipe whose reader has gone.
+fn is_closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let io = match cause.downcast_ref::<Error>() {
+            Some(Error::Io(io)) => Some(io),
+            _ => cause.downcast_ref::<io::Error>(),
+        };
+        io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn is_stdio(path: &Path) -> bool {
@@ -380,11 +384,15 @@ fn decompress(args: DecompressArgs) -> Result<()> {
 struct FailuresReported;
 
 /// Runs `each` on every input, reporting a failure on one line and going on to the next, as
-/// `xz -t` and `xz -l` do; fails at the end if any input failed.
+/// `xz -t` and `xz -l` do; fails at the end if any input failed, and at once if the output's
+/// reader has gone.
 fn for_each_input(inputs: &[PathBuf], mut each: impl FnMut(&Path) -> Result<()>) -> Result<()> {
     let mut failed = false;
     for input in inputs {
         if let Err(e) = each(input) {
+            if is_closed_pipe(&e) {
+                return Err(e);
+            }
             eprintln!("aizip: {e:#}");
             failed = true;
         }

@@ -225,9 +225,9 @@ pub const MIN_LEVEL: u8 = 1;
 pub const MAX_LEVEL: u8 = 9;
 /// The level used when none is given.
 pub const DEFAULT_LEVEL: u8 = 6;
-/// The lowest level whose encoder primes text ([`EngineConfig::primed`]). The primer costs a
-/// block a fixed time, what coding 109 KB takes (0.15-0.2 s at levels 1-6 on one core, 1.4 s at
-/// level 9): the fastest levels leave it out, though it would gain there too (level 1:
+/// The lowest level whose encoder primes text ([`EngineConfig::primed`]); a decoder refuses a
+/// primed block below it. The primer costs a block a fixed time, what coding 111 KB takes
+/// (0.15-0.25 s at levels 1-6, 1.5-2.3 s at level 9): the fastest levels leave it out, though it would gain there too (level 1:
 /// alice29 -1.7%, enwik8-head -2.8%, grammar.lsp -11%, but 0.02 s became 0.22 s on that one).
 pub const MIN_PRIMED_LEVEL: u8 = 3;
 
@@ -241,8 +241,9 @@ pub struct EngineConfig {
     /// Whether the coded text is the dictionary transform's output (with `word_classes` from its
     /// code space): see [`EngineConfig::with_code_space`].
     pub transformed: bool,
-    /// Whether the engine learns the dictionary's built-in word list before the text (see
-    /// `engine::primer`): the encoder primes text, where the dictionary transform applies
+    /// Whether the engine learns the primer (the dictionary's built-in word list and a few wiki
+    /// pages, see `engine::primer`) before the text: the encoder primes text from
+    /// [`MIN_PRIMED_LEVEL`] on, where the dictionary transform applies
     /// (whether or not it is applied), and not binary data, where the primer costs (kennedy.xls
     /// +1.4% at level 6); the block header records it.
     pub primed: bool,
@@ -415,6 +416,23 @@ mod tests {
         assert!(small.context_bytes <= 1 << 16);
         let big = EngineConfig::new(9, 1 << 30).params();
         assert_eq!(big.context_bytes, 1 << 29);
+    }
+
+    #[test]
+    fn a_primed_engine_has_tables_for_at_least_the_primer() {
+        let tables = |len: u64, primed| {
+            EngineConfig {
+                primed,
+                ..EngineConfig::new(9, len)
+            }
+            .params()
+            .context_bytes
+        };
+        let primer = crate::engine::primer().len() as u64;
+        assert_eq!(tables(100, true), tables(primer, false));
+        assert!(tables(100, false) < tables(primer, false));
+        // A text longer than the primer sizes its tables alone.
+        assert_eq!(tables(10_000_000, true), tables(10_000_000, false));
     }
 
     #[test]

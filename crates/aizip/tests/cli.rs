@@ -263,8 +263,9 @@ fn list_reads_the_headers_and_decodes_nothing() {
         format!("{:.4}", archive.len() as f64 * 8.0 / size as f64)
     );
     assert_eq!(row[7], "t.aiz");
+    // Level 1 does not prime.
     assert!(
-        stdout.contains(&format!("block 1: {size} bytes, ")),
+        stdout.contains(&format!("block 1: {size} bytes, unprimed, ")),
         "{stdout}"
     );
     // A file that is not an archive is named.

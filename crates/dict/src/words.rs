@@ -82,7 +82,8 @@ const LISTING_COST: i64 = 32;
 /// It is part of the archive format: changing it needs a new format version.
 const BUILT_IN_LIST: &str = include_str!("../data/words.txt");
 
-/// The words of [`BUILT_IN_LIST`], in its order.
+/// The built-in word list (`data/words.txt`), in its order: the dictionary's words beside the
+/// input's own, and the start of the `aizip` engine's primer.
 pub fn built_in_words() -> &'static [&'static [u8]] {
     static WORDS: OnceLock<Vec<&'static [u8]>> = OnceLock::new();
     WORDS.get_or_init(|| BUILT_IN_LIST.lines().map(str::as_bytes).collect())
