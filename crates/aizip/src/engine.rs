@@ -9,8 +9,9 @@
 //! exactly the predictions encoding saw.
 //!
 //! A primed engine ([`EngineConfig::primed`], text from level 3 on) learns the `primer`, the
-//! dictionary's built-in English words, before the first bit of the text, as if it had coded it:
-//! the models, the mixer and the APMs then start from English rather than from nothing.
+//! dictionary's built-in English words and a few wiki pages, before the first bit of the text,
+//! as if it had coded it: the models, the mixer and the APMs then start from English and wiki
+//! markup rather than from nothing.
 
 use crate::model_set::EngineConfig;
 use aizip_coder::{PROB_MAX, PROB_MIN};
