@@ -34,7 +34,8 @@ enum Command {
     Test(TestArgs),
     /// Show each archive's level, blocks, sizes and bits per byte, from its headers alone.
     List(ListArgs),
-    /// For the dictionary transform, the primer and each model, the archive size and time without it.
+    /// For the dictionary transform, the primer and each model, the archive size and time
+    /// without it.
     Ablate(AblateArgs),
     /// Compress, decompress and verify FILE; report the prize score, speed and memory.
     Score(ScoreArgs),

@@ -1,9 +1,10 @@
 //! The coding loops: on one thread, and on two into the archive of one.
 //!
 //! The models never see a prediction: their state after any prefix of the text depends on that
-//! prefix alone (and on the primer they learnt before it, if primed; see [`ModelStage`]). A compressor knows the whole text in advance, so it can run
-//! the modelling stage ahead on a thread of its own, which hands the mixer inputs and contexts of
-//! every bit to the coding thread in chunks:
+//! prefix alone (and on the primer they learnt before it, if primed; see [`ModelStage`]). A
+//! compressor knows the whole text in advance, so it can run the modelling stage ahead on a
+//! thread of its own, which hands the mixer inputs and contexts of every bit to the coding thread
+//! in chunks:
 //!
 //! ```text
 //! modelling thread:  for each bit: inputs, contexts = models.predict(); models.update(bit)
