@@ -56,6 +56,7 @@ use crate::varint::{self, VarintError};
 use crate::DecodeError;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::OnceLock;
 
 /// Words shorter than this are never coded.
@@ -91,7 +92,7 @@ pub fn built_in_words() -> &'static [&'static [u8]] {
 
 /// The built-in words not in `listed`, in the list's order: a dictionary takes as many of them as
 /// it has codes left (see [`dictionary`]).
-fn unlisted_built_ins(listed: &HashSet<&[u8]>) -> Vec<&'static [u8]> {
+fn unlisted_built_ins(listed: &WordSet) -> Vec<&'static [u8]> {
     built_in_words()
         .iter()
         .copied()
@@ -108,7 +109,7 @@ fn built_in_room(space: &CodeSpace, listed: usize) -> usize {
 /// `space`: the listed words, then as many built-in words as codes remain; the words after the
 /// first `min(singles, listed)` are sorted. Encoder and decoder both build it here.
 fn dictionary<'a>(listed: &[&'a [u8]], space: &CodeSpace) -> Vec<&'a [u8]> {
-    let listed_set: HashSet<&[u8]> = listed.iter().copied().collect();
+    let listed_set: WordSet = listed.iter().copied().collect();
     let mut words = listed.to_vec();
     words.extend(
         unlisted_built_ins(&listed_set)
@@ -285,32 +286,80 @@ fn letter_runs(input: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// Inputs are counted in pieces of about this size, in parallel.
-const COUNT_PIECE: usize = 1 << 20;
+/// Hashes a word (its length, then its bytes) with one call of xxh3: words are short, and
+/// SipHash, the standard maps' default, took a quarter of the time of counting and coding them.
+/// Each map draws its own seed, as the standard maps do, so that no input can be crafted to
+/// collide; no map of words is relied on for its order, so the seed cannot change a dictionary.
+struct WordHasher(u64);
 
-/// How often each codable word (lower-cased) and each entity occurs. Large inputs are cut into
-/// pieces at non-letters (so no word is split) and counted on all cores; the counts are exact,
-/// so the dictionary chosen from them does not depend on the number of threads.
-fn count_words(input: &[u8]) -> HashMap<Vec<u8>, usize> {
-    count_words_in_pieces(input, COUNT_PIECE)
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = self.0.rotate_left(32) ^ n as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
-fn count_words_in_pieces(input: &[u8], piece_len: usize) -> HashMap<Vec<u8>, usize> {
-    let mut cuts = vec![0];
-    while let Some(&last) = cuts.last() {
-        // A cut before a letter or `;` could split a word or an entity (`&amp;`): move on.
-        let mut cut = (last + piece_len).min(input.len());
-        while cut < input.len() && (input[cut].is_ascii_alphabetic() || input[cut] == b';') {
-            cut += 1;
-        }
-        cuts.push(cut);
-        if cut == input.len() {
-            break;
-        }
+/// Builds a map's [`WordHasher`]s from its seed.
+#[derive(Clone)]
+struct WordHashing(u64);
+
+impl Default for WordHashing {
+    fn default() -> Self {
+        WordHashing(RandomState::new().hash_one(0u8))
     }
-    cuts.par_windows(2)
-        .map(|piece| count_piece(&input[piece[0]..piece[1]]))
-        .reduce(HashMap::new, |mut all, part| {
+}
+
+impl BuildHasher for WordHashing {
+    type Hasher = WordHasher;
+
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(self.0)
+    }
+}
+
+/// A map from words, and a set of words: see [`WordHasher`].
+type WordMap<K, V> = HashMap<K, V, WordHashing>;
+type WordSet<'a> = HashSet<&'a [u8], WordHashing>;
+
+/// Large inputs are counted and coded in pieces of about this size, in parallel.
+const PIECE: usize = 1 << 20;
+
+/// How often each codable word (lower-cased) and each entity occurs. Large inputs are counted
+/// in pieces on all cores (see [`pieces`]); the counts are exact, so the dictionary chosen from
+/// them does not depend on the number of threads.
+fn count_words(input: &[u8]) -> WordMap<Vec<u8>, usize> {
+    count_words_in_pieces(input, PIECE)
+}
+
+/// `input` cut into pieces of about `piece_len` bytes, each ending before a byte that can start
+/// neither a word nor an entity's tail (a letter or `;`), so that no word or entity (`&amp;`)
+/// is split and the pieces can be counted or coded apart.
+fn pieces(input: &[u8], piece_len: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < input.len() {
+        let mut end = (start + piece_len).min(input.len());
+        while end < input.len() && (input[end].is_ascii_alphabetic() || input[end] == b';') {
+            end += 1;
+        }
+        pieces.push(&input[start..end]);
+        start = end;
+    }
+    pieces
+}
+
+fn count_words_in_pieces(input: &[u8], piece_len: usize) -> WordMap<Vec<u8>, usize> {
+    pieces(input, piece_len)
+        .into_par_iter()
+        .map(count_piece)
+        .reduce(WordMap::default, |mut all, part| {
             for (word, n) in part {
                 *all.entry(word).or_insert(0) += n;
             }
@@ -318,8 +367,8 @@ fn count_words_in_pieces(input: &[u8], piece_len: usize) -> HashMap<Vec<u8>, usi
         })
 }
 
-fn count_piece(piece: &[u8]) -> HashMap<Vec<u8>, usize> {
-    let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+fn count_piece(piece: &[u8]) -> WordMap<Vec<u8>, usize> {
+    let mut counts: WordMap<Vec<u8>, usize> = WordMap::default();
     let mut lower = Vec::with_capacity(MAX_WORD);
     for (start, end) in letter_runs(piece) {
         if (MIN_WORD..=MAX_WORD).contains(&(end - start))
@@ -435,9 +484,9 @@ impl WordCodec {
     /// which take the 1-byte codes, and every other that the built-in words the dictionary takes
     /// would not bring. Each 1-byte and each 2-byte group is in byte order.
     fn listing<'a>(ranked: &[&'a [u8]], singles: usize, space: &CodeSpace) -> Vec<&'a [u8]> {
-        let built_in: HashSet<&[u8]> = built_in_words().iter().copied().collect();
+        let built_in: WordSet = built_in_words().iter().copied().collect();
         let (singles, others) = ranked.split_at(singles);
-        let mut listed: HashSet<&[u8]> = singles
+        let mut listed: WordSet = singles
             .iter()
             .chain(others.iter().filter(|w| !built_in.contains(*w)))
             .copied()
@@ -445,7 +494,7 @@ impl WordCodec {
         // The ranked built-in words that only the built-in share can bring: those beyond it must
         // be listed, and each one listed leaves a code fewer, so the share ends a word earlier.
         // Listing a word beyond the share moves none before it: one walk back from the end.
-        let needed: HashSet<&[u8]> = others
+        let needed: WordSet = others
             .iter()
             .copied()
             .filter(|w| built_in.contains(w))
@@ -502,32 +551,52 @@ impl WordCodec {
         }
     }
 
-    /// The transformed form of `input`: listed words, then body.
+    /// The transformed form of `input`: listed words, then body. Large inputs are coded in
+    /// pieces on all cores (the body codes each word and byte on its own, so the pieces of
+    /// [`pieces`] concatenate to the body of the whole).
     pub fn encode(&self, input: &[u8]) -> Vec<u8> {
-        let index: HashMap<&[u8], usize> = self
+        self.encode_in_pieces(input, PIECE)
+    }
+
+    fn encode_in_pieces(&self, input: &[u8], piece_len: usize) -> Vec<u8> {
+        let index: WordMap<&[u8], usize> = self
             .words()
             .into_iter()
             .enumerate()
             .map(|(i, w)| (w, i))
             .collect();
-        let roles = self.space.roles();
-        let seconds = self.space.seconds();
-        let mut out = Vec::with_capacity(input.len() / 2 + 16);
-        let mut lower = Vec::new();
+        let bodies: Vec<Vec<u8>> = pieces(input, piece_len)
+            .into_par_iter()
+            .map(|piece| self.encode_body(piece, &index))
+            .collect();
+        let mut out = Vec::new();
         varint::push(self.listed.len() as u64, &mut out);
         for w in &self.listed {
             out.extend_from_slice(w);
             out.push(b'\n');
         }
+        out.reserve_exact(bodies.iter().map(Vec::len).sum());
+        for body in bodies {
+            out.extend_from_slice(&body);
+        }
+        out
+    }
+
+    /// The body coding `piece`, given each dictionary word's index.
+    fn encode_body(&self, piece: &[u8], index: &WordMap<&[u8], usize>) -> Vec<u8> {
+        let roles = self.space.roles();
+        let seconds = self.space.seconds();
+        let mut out = Vec::with_capacity(piece.len() / 2 + 16);
+        let mut lower = Vec::new();
         let mut i = 0;
-        while i < input.len() {
-            let b = input[i];
+        while i < piece.len() {
+            let b = piece[i];
             if b.is_ascii_alphabetic() {
-                let end = i + input[i..]
+                let end = i + piece[i..]
                     .iter()
                     .take_while(|c| c.is_ascii_alphabetic())
                     .count();
-                let word = &input[i..end];
+                let word = &piece[i..end];
                 match case_shape(word, &mut lower) {
                     Some(case) => {
                         match case {
@@ -546,7 +615,7 @@ impl WordCodec {
                 continue;
             }
             if b == b'&' {
-                if let Some(entity) = ENTITIES.iter().find(|e| input[i..].starts_with(e)) {
+                if let Some(entity) = ENTITIES.iter().find(|e| piece[i..].starts_with(e)) {
                     if let Some(&k) = index.get(*entity) {
                         self.write_code(k, &seconds, &mut out);
                         i += entity.len();
@@ -897,6 +966,18 @@ mod tests {
         assert!(WordCodec::for_decoding(space)
             .decode(&data[used..])
             .is_err());
+    }
+
+    #[test]
+    fn coding_in_pieces_writes_the_whole_body() {
+        let text = sample_text();
+        let (codec, whole) = WordCodec::transform(&text).unwrap();
+        for piece_len in [1, 5, 13, 100, 4096] {
+            assert!(
+                codec.encode_in_pieces(&text, piece_len) == whole,
+                "pieces of {piece_len}"
+            );
+        }
     }
 
     #[test]
