@@ -191,7 +191,8 @@ fn encode_stream<W: Write>(
     };
     if options.pipeline {
         let stages = crate::engine::stages(config, options.simd);
-        crate::pipeline::encode(coded, stages, &mut encoder, &mut piece_done)?;
+        let primer = crate::engine::primer_of(config);
+        crate::pipeline::encode(primer, coded, stages, &mut encoder, &mut piece_done)?;
     } else {
         let predictor = Predictor::new(config, options.simd);
         crate::pipeline::encode_on_one_thread(coded, predictor, &mut encoder, &mut piece_done)?;

@@ -615,8 +615,9 @@ impl MixStage {
 
 /// The two stages of `config`'s engine, before the first bit, for a caller that runs them apart
 /// (the `pipeline` module): the state maps of the last context maps go to the mixing stage, so
-/// that each thread has about the same work (see `modelling_state_maps`). [`Predictor::new`]
-/// runs the stages together.
+/// that each thread has about the same work (see `modelling_state_maps`). They have not learnt
+/// the [`primer_of`] `config`: the caller runs them over it first, as over coded text, and can
+/// do so on both threads. [`Predictor::new`] runs the stages together, primed.
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
     build_stages(config, simd, true)
 }
@@ -650,10 +651,7 @@ fn build_stages(config: &EngineConfig, simd: Simd, two_threads: bool) -> (ModelS
     };
     let state_maps = models.contexts.take_state_maps(kept);
     let first_input = FIRST_CONTEXT_INPUT + kept * detail.inputs();
-    let mut mixing = MixStage::new(config, state_maps, first_input, inputs, simd);
-    if config.primed {
-        prime(&mut models, &mut mixing);
-    }
+    let mixing = MixStage::new(config, state_maps, first_input, inputs, simd);
     (models, mixing)
 }
 
@@ -688,11 +686,21 @@ pub(crate) fn primer() -> &'static [u8] {
 /// links. Wikipedia dumps are what the prize compresses.
 const PRIMER_WIKI: &[u8] = include_bytes!("../data/primer-wiki.xml");
 
-/// Runs both stages over the [`primer`] as over coded text, in the order every coder runs them,
-/// whether the stages will run on one thread or two.
-fn prime(models: &mut ModelStage, mixing: &mut MixStage) {
+/// What an engine of `config` learns before the text: the [`primer`] if it is primed, else
+/// nothing.
+pub fn primer_of(config: &EngineConfig) -> &'static [u8] {
+    if config.primed {
+        primer()
+    } else {
+        &[]
+    }
+}
+
+/// Runs both stages over `primer` as over coded text, in the order every coder runs them (the
+/// pipeline runs the same steps on two threads).
+pub fn prime(models: &mut ModelStage, mixing: &mut MixStage, primer: &[u8]) {
     let mut contexts = MixContexts::default();
-    for &byte in primer() {
+    for &byte in primer {
         for bit in (0..8).rev().map(|i| u32::from(byte >> i & 1)) {
             models.predict(mixing.inputs(), &mut contexts);
             mixing.p(&contexts);
@@ -707,11 +715,12 @@ impl Predictor {
     /// least on one thread (one loop over the maps instead of two: 5% fewer instructions at level
     /// 6).
     pub fn new(config: &EngineConfig, simd: Simd) -> Self {
-        let (models, mixing) = build_stages(config, simd, false);
+        let (mut models, mut mixing) = build_stages(config, simd, false);
+        prime(&mut models, &mut mixing, primer_of(config));
         Predictor::from_stages(models, mixing)
     }
 
-    /// Both [`stages`], before the first bit, run together.
+    /// Both [`stages`], before the first bit (primed if they are to be), run together.
     pub fn from_stages(models: ModelStage, mixing: MixStage) -> Self {
         let mut predictor = Predictor {
             models,

@@ -564,7 +564,7 @@ mod tests {
                             level,
                             dictionary,
                             pipeline,
-                            // One primed level covers priming before the split; priming the
+                            // One primed level covers priming on two threads; priming the
                             // others would only add its fixed cost, about 2 s a block at level 9.
                             primer: level == 6,
                             ..Options::default()

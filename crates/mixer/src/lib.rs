@@ -161,7 +161,7 @@ impl WeightSet {
     #[inline]
     fn select(&mut self, context: usize) {
         debug_assert!(context < self.contexts);
-        self.selected = context.min(self.contexts - 1);
+        self.selected = self.vector_of(context);
         if self.updates[self.selected] == 0 {
             // Never trained: start as the average of the real inputs (padding lanes stay 0).
             let start = self.selected * self.width;
@@ -170,10 +170,16 @@ impl WeightSet {
         }
     }
 
-    /// Where the vector that `context` selects starts (a context past the last selects the last).
+    /// The vector that `context` selects (a context past the last selects the last).
+    #[inline]
+    fn vector_of(&self, context: usize) -> usize {
+        context.min(self.contexts - 1)
+    }
+
+    /// Where the vector that `context` selects starts.
     #[inline]
     fn vector_start(&self, context: usize) -> usize {
-        context.min(self.contexts - 1) * self.width
+        self.vector_of(context) * self.width
     }
 
     /// Starts loading the first cache line of the vector of `context`.
@@ -186,9 +192,10 @@ impl WeightSet {
     /// line of its weights, and its update count.
     #[inline(always)]
     fn prefetch_all(&self, context: usize) {
-        let start = self.vector_start(context);
+        let vector = self.vector_of(context);
+        let start = vector * self.width;
         prefetch_lines(&self.weights.as_slice()[start..start + self.width]);
-        prefetch(&self.updates[start / self.width]);
+        prefetch(&self.updates[vector]);
     }
 
     #[inline]
