@@ -201,12 +201,14 @@ fn encode_stream<W: Write>(
 }
 
 /// Decodes one block whose header has been read; `input` yields exactly its coded stream (the
-/// caller limits it for blocks that are not last). The restored bytes go to `emit` in pieces;
+/// caller limits it for blocks that are not last). `two_threads`: a primed engine may learn its
+/// primer on a second thread (the text is decoded on this one in any case). The restored bytes go to `emit` in pieces;
 /// `progress(original bytes done)`, estimated through the transform's ratio until the end.
 pub fn decode<R: Read>(
     header: &BlockHeader,
     level: u8,
     simd: Simd,
+    two_threads: bool,
     mut input: R,
     emit: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
     progress: &mut dyn FnMut(u64),
@@ -234,7 +236,10 @@ pub fn decode<R: Read>(
     config.huge_pages &= head.len() as u64 >= HUGE_PAGE_STREAM;
     let mut decoder = Decoder::new(head.as_slice().chain(input));
     // An empty block needs no models (and a forged one gets no tables built for nothing).
-    let mut predictor = (coded_len > 0).then(|| Predictor::new(&config, simd));
+    let mut predictor = (coded_len > 0).then(|| match two_threads {
+        true => Predictor::primed_on_two_threads(&config, simd),
+        false => Predictor::new(&config, simd),
+    });
     let mut piece = Vec::with_capacity(PROGRESS_INTERVAL);
     // Transformed text is collected and inverted at the end; plain text streams to `emit`.
     let mut transformed = Vec::new();

@@ -720,6 +720,19 @@ impl Predictor {
         Predictor::from_stages(models, mixing)
     }
 
+    /// As [`Predictor::new`], but a primed engine learns its primer on two threads where a
+    /// second can be started (see `pipeline::prime`): what a decoder with a core to spare uses.
+    pub fn primed_on_two_threads(config: &EngineConfig, simd: Simd) -> Self {
+        if !config.primed {
+            return Predictor::new(config, simd);
+        }
+        let (mut models, mut mixing) = crate::pipeline::prime(primer(), stages(config, simd));
+        // On one thread the state maps cost least with their maps (see `Predictor::new`).
+        let taken = mixing.state_maps.split_off(0);
+        models.contexts.return_state_maps(taken);
+        Predictor::from_stages(models, mixing)
+    }
+
     /// Both [`stages`], before the first bit (primed if they are to be), run together.
     pub fn from_stages(models: ModelStage, mixing: MixStage) -> Self {
         let mut predictor = Predictor {

@@ -102,7 +102,8 @@ pub enum Dictionary {
 pub struct DecompressOptions {
     /// Instruction-set path (the output is the same on every path).
     pub simd: Simd,
-    /// Blocks decoded at once, for archives made with `-T` (single-stream archives use one).
+    /// Threads: blocks decoded at once, for archives made with `-T`; a single block's primer is
+    /// learnt on two where this allows (its text is decoded on one in any case).
     pub threads: usize,
 }
 
@@ -311,6 +312,7 @@ pub fn decompress_with<R: Read, W: Write>(
                 &block,
                 header.level,
                 options.simd,
+                options.threads > 1,
                 stream,
                 &mut emit,
                 report,
@@ -442,10 +444,12 @@ fn decode_in_parallel<R: Read>(
             }
             let mut original = Vec::new();
             let mut seen = 0;
+            // Every thread decodes a block of its own: none is spare for a primer.
             let result = block::decode(
                 &block,
                 header.level,
                 options.simd,
+                false,
                 &stream[..],
                 &mut |piece| {
                     original.extend_from_slice(piece);
@@ -734,6 +738,31 @@ mod tests {
         // A stream that ends before its stated length is found without decoding.
         let cut = header.len() + info.blocks[0].0.encoded_len() + 10;
         assert!(matches!(inspect(&archive[..cut]), Err(Error::Truncated)));
+    }
+
+    #[test]
+    fn a_primer_learnt_on_two_threads_decodes_as_on_one() {
+        let text = include_str!("engine.rs");
+        for level in [model_set::MIN_PRIMED_LEVEL, 7] {
+            let options = Options {
+                level,
+                ..Options::default()
+            };
+            let archive = compress_to_vec(text.as_bytes(), &options).unwrap();
+            assert!(inspect(&archive[..]).unwrap().blocks[0].0.primed);
+            for threads in [1, 2] {
+                let mut restored = Vec::new();
+                let decode = DecompressOptions {
+                    threads,
+                    ..DecompressOptions::default()
+                };
+                decompress_with(&decode, &archive[..], &mut restored, |_| {}).unwrap();
+                assert!(
+                    restored == text.as_bytes(),
+                    "level {level}, {threads} threads"
+                );
+            }
+        }
     }
 
     #[test]

@@ -49,7 +49,8 @@ struct TestArgs {
     /// Report only failures.
     #[arg(short, long)]
     quiet: bool,
-    /// Decode up to N blocks at once (archives made with -T); default: every core.
+    /// Use up to N threads: to decode N blocks at once (archives made with -T), or a second to
+    /// learn a primed block's primer; default: every core.
     #[arg(short = 'T', long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
@@ -134,7 +135,8 @@ struct CompressArgs {
 struct DecompressArgs {
     #[command(flatten)]
     common: CommonArgs,
-    /// Decode up to N blocks at once (archives made with -T); default: every core.
+    /// Use up to N threads: to decode N blocks at once (archives made with -T), or a second to
+    /// learn a primed block's primer; default: every core.
     #[arg(short = 'T', long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }

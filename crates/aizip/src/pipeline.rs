@@ -91,10 +91,75 @@ pub fn encode_on_one_thread<W: Write>(
 pub fn encode<W: Write>(
     primer: &[u8],
     coded: &[u8],
-    (mut models, mut mixing): (ModelStage, MixStage),
+    (models, mut mixing): (ModelStage, MixStage),
     encoder: &mut Encoder<W>,
     mut piece_done: impl FnMut(&mut Encoder<W>, usize) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    let code = |encoder: &mut Encoder<W>, bit, p| encoder.encode(bit, p);
+    let ran = run_two_threads(
+        primer,
+        coded,
+        models,
+        &mut mixing,
+        encoder,
+        code,
+        &mut piece_done,
+    )?;
+    if let Ran::NoThread(mut models) = ran {
+        crate::engine::prime(&mut models, &mut mixing, primer);
+        let predictor = Predictor::from_stages(models, mixing);
+        encode_on_one_thread(coded, predictor, encoder, piece_done)?;
+    }
+    Ok(())
+}
+
+/// The [`stages`](crate::engine::stages) of an engine after learning `primer`, on two threads
+/// where a second can be started: what a decoder, which cannot run its stages apart on the
+/// text, can still split.
+pub fn prime(
+    primer: &[u8],
+    (models, mut mixing): (ModelStage, MixStage),
+) -> (ModelStage, MixStage) {
+    let nothing = |_: &mut (), _, _| {};
+    let no_progress = |_: &mut (), _| Ok(());
+    let ran = run_two_threads(
+        primer,
+        &[],
+        models,
+        &mut mixing,
+        &mut (),
+        nothing,
+        no_progress,
+    );
+    match ran.expect("only progress reports fail, and there are none") {
+        Ran::Done(models) => (models, mixing),
+        Ran::NoThread(mut models) => {
+            crate::engine::prime(&mut models, &mut mixing, primer);
+            (models, mixing)
+        }
+    }
+}
+
+/// How [`run_two_threads`] ended: with the modelling stage after the last bit, or without
+/// running, where no thread could be started.
+enum Ran {
+    Done(ModelStage),
+    NoThread(ModelStage),
+}
+
+/// Runs `models` on a thread of its own over `primer`, then `coded`, and `mixing` on this thread
+/// over the frames it hands over (see the module documentation). Each bit of the text goes to
+/// `code(sink, bit, p)` with its probability; after every [`PROGRESS_INTERVAL`] bytes of it, and
+/// after the last (if any), `piece_done(sink, bytes so far)` is called, whose error stops the run.
+fn run_two_threads<S>(
+    primer: &[u8],
+    coded: &[u8],
+    models: ModelStage,
+    mixing: &mut MixStage,
+    sink: &mut S,
+    code: impl Fn(&mut S, u32, u32),
+    mut piece_done: impl FnMut(&mut S, usize) -> Result<(), Error>,
+) -> Result<Ran, Error> {
     let width = mixing.inputs().padded().len();
     std::thread::scope(|scope| {
         // Created inside the scope, so that an early return drops the coding thread's ends and
@@ -106,16 +171,13 @@ pub fn encode<W: Write>(
         let started = std::thread::Builder::new()
             .name("aizip models".into())
             .spawn_scoped(scope, move || {
-                if let Ok(models) = stage_receiver.recv() {
-                    let pieces = primer.chunks(CHUNK_BYTES).chain(coded.chunks(CHUNK_BYTES));
-                    model_chunks(pieces, models, &empty_receiver, &full_sender);
-                }
+                let models = stage_receiver.recv().ok()?;
+                let pieces = primer.chunks(CHUNK_BYTES).chain(coded.chunks(CHUNK_BYTES));
+                model_chunks(pieces, models, &empty_receiver, &full_sender)
             });
-        if started.is_err() {
-            crate::engine::prime(&mut models, &mut mixing, primer);
-            let predictor = Predictor::from_stages(models, mixing);
-            return encode_on_one_thread(coded, predictor, encoder, piece_done);
-        }
+        let Ok(modelling) = started else {
+            return Ok(Ran::NoThread(models));
+        };
         // Every empty chunk is queued before the thread has its stage: it may finish (and drop
         // its end of the channel) before this thread sends another.
         for _ in 0..CHUNKS {
@@ -131,18 +193,22 @@ pub fn encode<W: Write>(
             .expect("the modelling thread waits for its stage");
 
         for bytes in primer.chunks(CHUNK_BYTES) {
-            mix_chunk(&mut mixing, bytes, &full_receiver, &empty_sender, |_, _| {});
+            mix_chunk(mixing, bytes, &full_receiver, &empty_sender, |_, _| {});
         }
         let mut done = 0;
         for piece in coded.chunks(PROGRESS_INTERVAL) {
             for bytes in piece.chunks(CHUNK_BYTES) {
-                let code = |bit, p| encoder.encode(bit, p);
-                mix_chunk(&mut mixing, bytes, &full_receiver, &empty_sender, code);
+                let code = |bit, p| code(sink, bit, p);
+                mix_chunk(mixing, bytes, &full_receiver, &empty_sender, code);
             }
             done += piece.len();
-            piece_done(encoder, done)?;
+            piece_done(sink, done)?;
         }
-        Ok(())
+        let models = match modelling.join() {
+            Ok(models) => models.expect("the modelling thread ran to the end"),
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        Ok(Ran::Done(models))
     })
 }
 
@@ -174,18 +240,16 @@ fn mix_chunk(
 }
 
 /// The modelling thread: fills each empty chunk with the frames of the next of `pieces` (of
-/// [`CHUNK_BYTES`] each, but for the last of the primer and of the text). Stops early when the
-/// coding thread has stopped listening.
+/// [`CHUNK_BYTES`] each, but for the last of the primer and of the text); returns the stage after
+/// the last. Stops early, returning nothing, when the coding thread has stopped listening.
 fn model_chunks<'a>(
     pieces: impl Iterator<Item = &'a [u8]>,
     mut models: ModelStage,
     empty: &Receiver<Chunk>,
     full: &SyncSender<Chunk>,
-) {
+) -> Option<ModelStage> {
     for bytes in pieces {
-        let Ok(mut chunk) = empty.recv() else {
-            return;
-        };
+        let mut chunk = empty.recv().ok()?;
         chunk.contexts.clear();
         let mut frames = chunk.inputs.iter_mut();
         for &byte in bytes {
@@ -198,8 +262,7 @@ fn model_chunks<'a>(
                 models.update(u32::from(byte >> i & 1));
             }
         }
-        if full.send(chunk).is_err() {
-            return;
-        }
+        full.send(chunk).ok()?;
     }
+    Some(models)
 }

@@ -49,7 +49,7 @@ pub struct Score {
 pub fn score(path: &Path, data: &[u8], level: u8) -> Result<Score> {
     // One core, as the prize runs a compressor: the tables are faulted in on this thread too.
     aizip_models::table::set_prefault_threads(1);
-    // The models on the coding thread, as the prize runs them (and as decompression always does).
+    // The models on the coding thread, as the prize runs them.
     let options = aizip::Options {
         level,
         pipeline: false,
@@ -63,7 +63,11 @@ pub fn score(path: &Path, data: &[u8], level: u8) -> Result<Score> {
 
     let start = Instant::now();
     let mut restored = Vec::with_capacity(data.len());
-    aizip::decompress(&archive[..], &mut restored, |_| {})
+    let one_thread = aizip::DecompressOptions {
+        threads: 1,
+        ..aizip::DecompressOptions::default()
+    };
+    aizip::decompress_with(&one_thread, &archive[..], &mut restored, |_| {})
         .with_context(|| format!("{}: decompression failed", path.display()))?;
     let decompress_seconds = start.elapsed().as_secs_f64();
     if restored != data {

@@ -542,6 +542,12 @@ impl ContextStateMaps {
         }
     }
 
+    /// Appends `later`, the state maps of the maps after these (as [`ContextStateMaps::split_off`]
+    /// took them): the inverse of that split.
+    pub fn append(&mut self, later: ContextStateMaps) {
+        self.maps.extend(later.maps);
+    }
+
     /// Replaces each map's state by its inputs in `inputs`, the mixer inputs from the first
     /// map's on. Call it once after each [`ContextMap::predict`] (or [`ContextSet::predict`]) of
     /// every map: a second call would read inputs as states.

@@ -87,6 +87,16 @@ impl ContextSet {
         self.state_maps.split_off(first)
     }
 
+    /// Gives back the state maps [`ContextSet::take_state_maps`] took, to run in the same loop as
+    /// their maps again.
+    pub fn return_state_maps(&mut self, taken: ContextStateMaps) {
+        self.state_maps.append(taken);
+        assert!(
+            self.state_maps.len() <= self.maps.len(),
+            "a state map per map"
+        );
+    }
+
     /// Starts loading what every map needs for the second nibble of `byte`, the byte about to be
     /// coded (see [`ContextMap::prefetch_byte`]).
     #[inline]
@@ -126,6 +136,37 @@ impl ContextSet {
 mod tests {
     use super::*;
     use crate::context_map::finalize;
+
+    #[test]
+    fn returned_state_maps_run_with_their_maps_again() {
+        let tables = [1 << 12, 1 << 13, 1 << 12];
+        for detail in [Detail::Plain, Detail::Rich] {
+            let mut fused = ContextSet::new(&tables, detail);
+            let mut returned = ContextSet::new(&tables, detail);
+            let taken = returned.take_state_maps(1);
+            returned.return_state_maps(taken);
+            let width = tables.len() * detail.inputs();
+            let (mut from_fused, mut from_returned) =
+                (Inputs::with_capacity(width), Inputs::with_capacity(width));
+            for (i, &byte) in b"abracadabra, abracadabra".iter().enumerate() {
+                let hashes = [byte as u64, i as u64 % 5, 7].map(finalize);
+                fused.set_contexts(&hashes);
+                returned.set_contexts(&hashes);
+                let mut c0 = 1;
+                for bit_pos in 0..8 {
+                    from_fused.clear();
+                    from_returned.clear();
+                    fused.predict(c0, bit_pos, &mut from_fused);
+                    returned.predict(c0, bit_pos, &mut from_returned);
+                    assert_eq!(from_fused.as_slice(), from_returned.as_slice());
+                    let bit = u32::from(byte >> (7 - bit_pos) & 1);
+                    fused.update(bit);
+                    returned.update(bit);
+                    c0 = c0 << 1 | bit;
+                }
+            }
+        }
+    }
 
     /// The set's split loops (nibble lookups, then nodes), with its state maps in the same loop
     /// or (some or all) taken out and run after it, must predict exactly as each map's own
