@@ -34,8 +34,13 @@ fn bench_engine(c: &mut Criterion) {
     };
     let mut archive = Vec::with_capacity(input.len());
     aizip::compress(input, &options, &mut archive, |_| {}).expect("compression failed");
+    let one_thread = aizip::DecompressOptions {
+        threads: 1,
+        ..aizip::DecompressOptions::default()
+    };
     let mut restored = Vec::with_capacity(input.len());
-    aizip::decompress(&archive[..], &mut restored, |_| {}).expect("decompression failed");
+    aizip::decompress_with(&one_thread, &archive[..], &mut restored, |_| {})
+        .expect("decompression failed");
     assert!(restored == input, "round trip differs");
     eprintln!(
         "engine: level {}, {}: {} -> {} bytes, {:.4} bits/byte",
@@ -60,7 +65,7 @@ fn bench_engine(c: &mut Criterion) {
     decompress.bench_function(sample.name, |b| {
         b.iter(|| {
             let mut out = Vec::with_capacity(input.len());
-            aizip::decompress(black_box(&archive[..]), &mut out, |_| {}).unwrap();
+            aizip::decompress_with(&one_thread, black_box(&archive[..]), &mut out, |_| {}).unwrap();
             out
         })
     });

@@ -202,8 +202,9 @@ fn encode_stream<W: Write>(
 
 /// Decodes one block whose header has been read; `input` yields exactly its coded stream (the
 /// caller limits it for blocks that are not last). `two_threads`: a primed engine may learn its
-/// primer on a second thread (the text is decoded on this one in any case). The restored bytes go to `emit` in pieces;
-/// `progress(original bytes done)`, estimated through the transform's ratio until the end.
+/// primer on a second thread (the text is decoded on this one in any case). The restored bytes
+/// go to `emit` in pieces; `progress(original bytes done)`, estimated through the transform's
+/// ratio until the end.
 pub fn decode<R: Read>(
     header: &BlockHeader,
     level: u8,

@@ -3,10 +3,12 @@
 //! The engine is two stages: [`ModelStage`] (the models, whose state depends on the coded bits
 //! alone) and [`MixStage`] (mixer and APMs; with two threads, also some of the context maps'
 //! state maps, see [`stages`]). The decoder, and an encoder on one thread, drive both through
-//! [`Predictor`]: `p()` before a bit, `update(bit)` after it. A two-thread encoder (the `pipeline` module) runs
-//! the stages on two threads, each part of the engine in the same order for every bit; a test
-//! holds its archives to the single thread's, which is what guarantees that decoding sees
-//! exactly the predictions encoding saw.
+//! [`Predictor`]: `p()` before a bit, `update(bit)` after it. A two-thread encoder (the
+//! `pipeline` module) runs the stages on two threads, each part of the engine in the same order
+//! for every bit; a test holds its archives to the single thread's, which is what guarantees
+//! that decoding sees exactly the predictions encoding saw. A decoder may learn the primer (below)
+//! on two threads the same way, then run both stages on one ([`Predictor::primed_on_two_threads`];
+//! a test decodes alike with one thread and two).
 //!
 //! A primed engine ([`EngineConfig::primed`], text from level 3 on) learns the `primer`, the
 //! dictionary's built-in English words and a few wiki pages, before the first bit of the text,
@@ -115,7 +117,7 @@ pub struct MixContexts {
 }
 
 /// The mixing stage: the mixer and the APM chain, from the models' inputs and [`MixContexts`] to
-/// one probability per bit. In a two-thread compressor it also holds the [`ContextStateMaps`] of
+/// one probability per bit. On two threads it also holds the [`ContextStateMaps`] of
 /// the last context maps (see `modelling_state_maps`): the modelling stage then gives each of
 /// those maps' bit-history state in place of its inputs, and this stage writes the inputs.
 pub struct MixStage {

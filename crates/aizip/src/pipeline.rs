@@ -22,7 +22,9 @@
 //! Every part of the engine (a model, a context map, a map's state map, the mixer, an APM) does
 //! exactly the arithmetic, in exactly the order, that it does in the single-threaded
 //! [`Predictor`], so the archive is byte for byte the same (tested). A decoder cannot do this
-//! (it needs each bit before the models can go on), so decompression stays on one core.
+//! with the text (it needs each bit before the models can go on), which it decodes on one core;
+//! but the primer is known in advance, and a decoder with a core to spare learns it on two
+//! ([`prime`]).
 
 use crate::block::PROGRESS_INTERVAL;
 use crate::engine::{MixContexts, MixStage, ModelStage, Predictor};

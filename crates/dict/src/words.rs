@@ -288,8 +288,9 @@ fn letter_runs(input: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// Hashes a word (its length, then its bytes) with one call of xxh3: words are short, and
 /// SipHash, the standard maps' default, took a quarter of the time of counting and coding them.
-/// Each map draws its own seed, as the standard maps do, so that no input can be crafted to
-/// collide; no map of words is relied on for its order, so the seed cannot change a dictionary.
+/// Each map draws its own seed, as the standard maps do, which makes collisions hard to plan
+/// (xxh3 is no keyed hash); no map of words is relied on for its order, so the seed cannot change
+/// a dictionary.
 struct WordHasher(u64);
 
 impl Hasher for WordHasher {
@@ -565,19 +566,23 @@ impl WordCodec {
             .enumerate()
             .map(|(i, w)| (w, i))
             .collect();
-        let bodies: Vec<Vec<u8>> = pieces(input, piece_len)
-            .into_par_iter()
-            .map(|piece| self.encode_body(piece, &index))
-            .collect();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(input.len() / 2 + 16);
         varint::push(self.listed.len() as u64, &mut out);
         for w in &self.listed {
             out.extend_from_slice(w);
             out.push(b'\n');
         }
-        out.reserve_exact(bodies.iter().map(Vec::len).sum());
-        for body in bodies {
-            out.extend_from_slice(&body);
+        // A few pieces per core at a time, so that coded pieces wait in memory only briefly, not
+        // as a second copy of the whole body.
+        let batch = 2 * rayon::current_num_threads();
+        for pieces in pieces(input, piece_len).chunks(batch) {
+            let bodies: Vec<Vec<u8>> = pieces
+                .par_iter()
+                .map(|piece| self.encode_body(piece, &index))
+                .collect();
+            for body in bodies {
+                out.extend_from_slice(&body);
+            }
         }
         out
     }
