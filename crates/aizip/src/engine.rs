@@ -617,9 +617,10 @@ impl MixStage {
 
 /// The two stages of `config`'s engine, before the first bit, for a caller that runs them apart
 /// (the `pipeline` module): the state maps of the last context maps go to the mixing stage, so
-/// that each thread has about the same work (see `modelling_state_maps`). They have not learnt
-/// the [`primer_of`] `config`: the caller runs them over it first, as over coded text, and can
-/// do so on both threads. [`Predictor::new`] runs the stages together, primed.
+/// that each thread has about the same work (see `modelling_state_maps`). They have not yet
+/// learnt what [`primer_of`] gives for `config`: the caller runs them over it first, as over
+/// coded text, and can do so on both threads. [`Predictor::new`] runs the stages together,
+/// primed.
 pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
     build_stages(config, simd, true)
 }
@@ -688,8 +689,8 @@ pub(crate) fn primer() -> &'static [u8] {
 /// links. Wikipedia dumps are what the prize compresses.
 const PRIMER_WIKI: &[u8] = include_bytes!("../data/primer-wiki.xml");
 
-/// What an engine of `config` learns before the text: the [`primer`] if it is primed, else
-/// nothing.
+/// What an engine of `config` learns before the text: the primer (see the module
+/// documentation) if it is primed, else nothing.
 pub fn primer_of(config: &EngineConfig) -> &'static [u8] {
     if config.primed {
         primer()
