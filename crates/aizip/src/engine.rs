@@ -654,8 +654,10 @@ fn build_stages(config: &EngineConfig, simd: Simd, two_threads: bool) -> (ModelS
     };
     let state_maps = models.contexts.take_state_maps(kept);
     let first_input = FIRST_CONTEXT_INPUT + kept * detail.inputs();
-    let mixing = MixStage::new(config, state_maps, first_input, inputs, simd);
-    (models, mixing)
+    (
+        models,
+        MixStage::new(config, state_maps, first_input, inputs, simd),
+    )
 }
 
 /// What a primed engine learns before the text ([`EngineConfig::primed`]): the dictionary
