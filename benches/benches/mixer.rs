@@ -9,9 +9,10 @@
 //!   Throughput is in calls (elements) per second; a path that stops beating scalar shows up
 //!   here first.
 //! * `mixer/mix_update/<simd>`: the whole `Mixer` as the default level drives it, which chooses
-//!   the path once per bit and runs all sets in one function: 11 inputs, three layer-1 sets and
-//!   one layer-2 set, selected and trained on the bits of the sample. Throughput is in bytes of
-//!   sample, comparable with `engine/*`.
+//!   the path once per bit and runs all sets in one function: 11 inputs (binary data; text has
+//!   10 there, which fill the same 16-lane vectors), three layer-1 sets and one layer-2 set,
+//!   selected and trained on the bits of the sample. Throughput is in bytes of sample,
+//!   comparable with `engine/*`.
 //! * `apm/refine_update`: one `Apm::refine` + `Apm::update` per bit with the engine's order-1 APM
 //!   shape (65,536 contexts of 33 buckets, context = partial byte | previous byte << 8), on the
 //!   probabilities of the simple model of `aizip_benches::streams`. Throughput is in bytes of

@@ -632,7 +632,9 @@ pub fn stages(config: &EngineConfig, simd: Simd) -> (ModelStage, MixStage) {
 /// while both run (wiki4m): with the rich maps the modelling thread is the slower one (level 7:
 /// 0.84 with every state map on the coding thread, 0.72 with half on each); below, the coding
 /// thread was (level 6: 1.04-1.17 with every state map on it, 0.95-0.98 with half on each, 0.83
-/// with none), so each thread takes half.
+/// with none, all with level 6's eight maps), so each thread takes half (of the seven maps text
+/// has at level 6 since format version 14, the coding thread takes four: 7.1-7.6 billion cycles on
+/// wiki-dev against the modelling thread's 7.7-7.8).
 fn modelling_state_maps(detail: Detail, maps: usize) -> usize {
     match detail {
         Detail::Rich => 0,

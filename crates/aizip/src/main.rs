@@ -522,8 +522,10 @@ fn ablate(args: AblateArgs) -> Result<()> {
     // wall time.
     let start_of_run = Instant::now();
     let clock = || score::cpu_seconds().unwrap_or_else(|| start_of_run.elapsed().as_secs_f64());
+    // The archive's size, the CPU time, and whether its blocks are all text (which runs a
+    // different model set below the rich levels, see `model_set::TEXT_MIN_LEVELS`).
     let measure =
-        |dictionary: Dictionary, primer: bool, disabled: Vec<String>| -> Result<(u64, f64)> {
+        |dictionary: Dictionary, primer: bool, disabled: Vec<String>| -> Result<(u64, f64, bool)> {
             let start = clock();
             // One thread: the CPU time is then the models' own, without the pipeline's hand-over.
             let options = Options {
@@ -534,14 +536,20 @@ fn ablate(args: AblateArgs) -> Result<()> {
                 pipeline: false,
                 ..Options::default()
             };
-            let size = aizip::compress(data, &options, io::sink(), |_| {})
+            let mut archive = Vec::new();
+            let size = aizip::compress(data, &options, &mut archive, |_| {})
                 .map_err(|e| name_error(e, &args.input, "standard input"))?;
-            Ok((size, clock() - start))
+            let time = clock() - start;
+            let text = aizip::inspect(&archive[..])?
+                .blocks
+                .iter()
+                .all(|(block, _)| block.primed || block.dictionary.is_some());
+            Ok((size, time, text))
         };
     // The first run also pays one-time costs (the kernel's first huge pages, the allocator's
     // first maps, the thread pool): run the full model set twice and time the second.
-    let (base_size, _) = measure(Dictionary::Auto, true, Vec::new())?;
-    let (_, base_time) = measure(Dictionary::Auto, true, Vec::new())?;
+    let (base_size, _, text) = measure(Dictionary::Auto, true, Vec::new())?;
+    let (_, base_time, _) = measure(Dictionary::Auto, true, Vec::new())?;
     let mut out = io::stdout().lock();
     writeln!(
         out,
@@ -555,7 +563,7 @@ fn ablate(args: AblateArgs) -> Result<()> {
     )?;
     let models = aizip::model_set::MODEL_SET
         .iter()
-        .filter(|s| s.min_level <= args.level);
+        .filter(|s| aizip::model_set::lowest_level(s, text) <= args.level);
     let runs = [
         ("dictionary", Dictionary::Off, true, Vec::new()),
         ("primer", Dictionary::Auto, false, Vec::new()),
@@ -570,16 +578,21 @@ fn ablate(args: AblateArgs) -> Result<()> {
         )
     }));
     for (name, dictionary, primer, disabled) in runs {
-        let (size, time) = measure(dictionary, primer, disabled)?;
+        let (size, time, run_text) = measure(dictionary, primer, disabled)?;
         let diff = size as i64 - base_size as i64;
         writeln!(
             out,
-            "{:<12} {:>12} {:>+10} {:>+9.3} {:>12.2}",
+            "{:<12} {:>12} {:>+10} {:>+9.3} {:>12.2}{}",
             name,
             size,
             diff,
             diff as f64 * 100.0 / base_size as f64,
-            base_time - time
+            base_time - time,
+            match (text, run_text) {
+                (true, false) => "  (coded as binary data: its model set)",
+                (false, true) => "  (coded as text: its model set)",
+                _ => "",
+            }
         )?;
     }
     Ok(())
