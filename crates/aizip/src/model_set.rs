@@ -229,7 +229,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
 /// as much time as any other context: without it the default level compresses wiki-dev in 6%
 /// less time on two threads (medians of five alternating rounds: 0.70 × `xz -9`'s time, against
 /// 0.74). Binary data needs it (kennedy.xls +3.2%, obj2 +1.0%).
-const TEXT_MIN_LEVELS: &[(&str, u8)] = &[("order4", DEFAULT_LEVEL + 1)];
+pub const TEXT_MIN_LEVELS: &[(&str, u8)] = &[("order4", DEFAULT_LEVEL + 1)];
 
 /// The lowest level that runs `spec` on a block that is `text` or binary data.
 pub fn lowest_level(spec: &ModelSpec, text: bool) -> u8 {

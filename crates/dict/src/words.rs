@@ -554,7 +554,7 @@ impl WordCodec {
 
     /// The transformed form of `input`: listed words, then body. Large inputs are coded in
     /// pieces on all cores (the body codes each word and byte on its own, so the pieces of
-    /// [`pieces`] concatenate to the body of the whole).
+    /// `pieces` concatenate to the body of the whole).
     pub fn encode(&self, input: &[u8]) -> Vec<u8> {
         self.encode_in_pieces(input, PIECE)
     }
