@@ -703,12 +703,18 @@ pub fn primer_of(config: &EngineConfig) -> &'static [u8] {
     }
 }
 
+/// The bits of `byte` in the order they are coded, most significant first.
+#[inline(always)]
+pub(crate) fn bits_of(byte: u8) -> impl Iterator<Item = u32> {
+    (0..8).rev().map(move |i| u32::from(byte >> i & 1))
+}
+
 /// Runs both stages over `primer` as over coded text, in the order every coder runs them (the
 /// pipeline runs the same steps on two threads).
 pub fn prime(models: &mut ModelStage, mixing: &mut MixStage, primer: &[u8]) {
     let mut contexts = MixContexts::default();
     for &byte in primer {
-        for bit in (0..8).rev().map(|i| u32::from(byte >> i & 1)) {
+        for bit in bits_of(byte) {
             models.predict(mixing.inputs(), &mut contexts);
             mixing.p(&contexts);
             models.update(bit);

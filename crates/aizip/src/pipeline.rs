@@ -27,7 +27,7 @@
 //! ([`prime`]).
 
 use crate::block::PROGRESS_INTERVAL;
-use crate::engine::{MixContexts, MixStage, ModelStage, Predictor};
+use crate::engine::{bits_of, MixContexts, MixStage, ModelStage, Predictor};
 use crate::format::Error;
 use aizip_coder::Encoder;
 use aizip_models::table::prefetch_lines;
@@ -74,8 +74,7 @@ pub fn encode_on_one_thread<W: Write>(
     let mut done = 0;
     for piece in coded.chunks(PROGRESS_INTERVAL) {
         for &byte in piece {
-            for i in (0..8).rev() {
-                let bit = u32::from(byte >> i & 1);
+            for bit in bits_of(byte) {
                 encoder.encode(bit, predictor.p());
                 predictor.update(bit);
             }
@@ -225,9 +224,7 @@ fn mix_chunk(
     mut code: impl FnMut(u32, u32),
 ) {
     let mut chunk = full.recv().expect("the modelling thread models every byte");
-    let bits = bytes
-        .iter()
-        .flat_map(|&byte| (0..8).rev().map(move |i| u32::from(byte >> i & 1)));
+    let bits = bytes.iter().flat_map(|&byte| bits_of(byte));
     for (frame, bit) in bits.enumerate() {
         if let Some(next) = chunk.contexts.get(frame + PREFETCH_FRAMES) {
             mixing.prefetch(next);
@@ -256,12 +253,12 @@ fn model_chunks<'a>(
         let mut frames = chunk.inputs.iter_mut();
         for &byte in bytes {
             models.prefetch_byte(byte);
-            for i in (0..8).rev() {
+            for bit in bits_of(byte) {
                 let inputs = frames.next().expect("a chunk has 8 frames per byte");
                 let mut contexts = MixContexts::default();
                 models.predict(inputs, &mut contexts);
                 chunk.contexts.push(contexts);
-                models.update(u32::from(byte >> i & 1));
+                models.update(bit);
             }
         }
         full.send(chunk).ok()?;

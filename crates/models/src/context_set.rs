@@ -137,18 +137,25 @@ mod tests {
     use super::*;
     use crate::context_map::finalize;
 
+    /// State maps taken out, trained apart and given back must carry on as if they had never
+    /// left: the first half of the text runs them apart, the second with their maps again (each
+    /// has learnt its own map's states by then, so one given back to the wrong map would show).
     #[test]
     fn returned_state_maps_run_with_their_maps_again() {
         let tables = [1 << 12, 1 << 13, 1 << 12];
+        let first_apart = 1;
         for detail in [Detail::Plain, Detail::Rich] {
             let mut fused = ContextSet::new(&tables, detail);
             let mut returned = ContextSet::new(&tables, detail);
-            let taken = returned.take_state_maps(1);
-            returned.return_state_maps(taken);
+            let mut apart = Some(returned.take_state_maps(first_apart));
             let width = tables.len() * detail.inputs();
             let (mut from_fused, mut from_returned) =
                 (Inputs::with_capacity(width), Inputs::with_capacity(width));
-            for (i, &byte) in b"abracadabra, abracadabra".iter().enumerate() {
+            let text = b"abracadabra, abracadabra; cadabra abra. ".repeat(8);
+            for (i, &byte) in text.iter().enumerate() {
+                if i == text.len() / 2 {
+                    returned.return_state_maps(apart.take().expect("taken once"));
+                }
                 let hashes = [byte as u64, i as u64 % 5, 7].map(finalize);
                 fused.set_contexts(&hashes);
                 returned.set_contexts(&hashes);
@@ -158,10 +165,17 @@ mod tests {
                     from_returned.clear();
                     fused.predict(c0, bit_pos, &mut from_fused);
                     returned.predict(c0, bit_pos, &mut from_returned);
+                    if let Some(state_maps) = &mut apart {
+                        let first_input = first_apart * detail.inputs();
+                        state_maps.predict(&mut from_returned.as_mut_slice()[first_input..]);
+                    }
                     assert_eq!(from_fused.as_slice(), from_returned.as_slice());
                     let bit = u32::from(byte >> (7 - bit_pos) & 1);
                     fused.update(bit);
                     returned.update(bit);
+                    if let Some(state_maps) = &mut apart {
+                        state_maps.update(bit);
+                    }
                     c0 = c0 << 1 | bit;
                 }
             }
