@@ -523,7 +523,8 @@ fn ablate(args: AblateArgs) -> Result<()> {
     let start_of_run = Instant::now();
     let clock = || score::cpu_seconds().unwrap_or_else(|| start_of_run.elapsed().as_secs_f64());
     // The archive's size, the CPU time, and whether its blocks are all text (which runs a
-    // different model set up to the default level, see `model_set::lowest_level`).
+    // different model set up to the default level and at the strongest, see
+    // `model_set::lowest_level`).
     let measure =
         |dictionary: Dictionary, primer: bool, disabled: Vec<String>| -> Result<(u64, f64, bool)> {
             let start = clock();

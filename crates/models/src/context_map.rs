@@ -86,6 +86,12 @@ pub fn combine(h: u64, v: u64) -> u64 {
     finalize(h.wrapping_add(v).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
+/// Combines `salt` with each of `values` in turn: the hash of an ordered tuple of values.
+#[inline]
+pub fn combine_all(salt: u64, values: &[u64]) -> u64 {
+    values.iter().fold(salt, |h, &v| combine(h, v))
+}
+
 /// The hash locating the slot of the second nibble, given the first (`c0 = 1xxxx`). Its bucket is
 /// one of the 15 others in the first nibble's aligned group of 16 buckets (1 KiB), so both lookups
 /// of a byte hit the same DRAM page and often lines the hardware already fetched; the check byte

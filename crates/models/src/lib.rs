@@ -26,8 +26,10 @@
 //!   [`sentence::SentenceModel`] (a word's place in its clause), [`indirect::IndirectModel`]
 //!   (what followed the context last time), [`word_indirect::WordIndirectModel`] (the word that
 //!   followed the last words last time), [`structure::StructureModel`] (XML/wiki markup
-//!   state, column) and [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space,
-//!   …) name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits
+//!   state, column), [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space,
+//!   …), [`lexical::LexicalModel`] (a word with its template field, line, phrase and stretch of
+//!   text) and [`runs::RunsModel`] (the text as runs of letters, runs of digits and other
+//!   bytes) name hashed contexts; [`matcher::MatchModel`] (longest recent match) predicts bits
 //!   itself.
 //!
 //! ## Calling order (per byte)
@@ -54,11 +56,13 @@
 pub mod context_map;
 pub mod context_set;
 pub mod indirect;
+pub mod lexical;
 pub mod logistic;
 pub mod matcher;
 pub mod model;
 pub mod number;
 pub mod order;
+pub mod runs;
 pub mod sentence;
 pub mod shape;
 pub mod sparse;
@@ -73,10 +77,12 @@ pub mod word_indirect;
 pub use context_map::{ContextMap, ContextStateMaps, Detail};
 pub use context_set::ContextSet;
 pub use indirect::IndirectModel;
+pub use lexical::LexicalModel;
 pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
 pub use number::NumberModel;
 pub use order::OrderModel;
+pub use runs::RunsModel;
 pub use sentence::SentenceModel;
 pub use shape::ShapeModel;
 pub use sparse::SparseModel;

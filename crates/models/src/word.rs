@@ -79,6 +79,16 @@ impl WordReader {
     pub fn current(&self) -> u64 {
         self.current
     }
+
+    /// The word read so far or, between words, the last byte `byte` in its place: what follows
+    /// `word,` and what follows `word.` are told apart.
+    #[inline]
+    pub fn current_or_byte(&self, byte: u8) -> u64 {
+        match self.current {
+            0 => combine(0x5EED, byte as u64),
+            word => word,
+        }
+    }
 }
 
 pub struct WordModel {
@@ -137,13 +147,7 @@ impl Model for WordModel {
         }
         // Salted first, so that the current word and the one before it are told apart
         // (`combine` is symmetric; level 6 on w1m, alice29, enwik8-head and book1: -0.04%).
-        let mut h = combine(
-            0x3D,
-            match self.reader.current() {
-                0 => combine(0x5EED, byte as u64),
-                word => word,
-            },
-        );
+        let mut h = combine(0x3D, self.reader.current_or_byte(byte));
         let skipped = self.skip as usize;
         for &w in &self.previous[skipped..self.words - 1] {
             h = combine(h, w);
