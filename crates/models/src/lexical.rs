@@ -33,7 +33,7 @@
 //! 12. keyword × the last four symbols of [`crate::RunsModel`]: the shape of a field's value.
 //!
 //! Measured at level 9 on wiki4m, each removed from the full set of this model and
-//! [`crate::RunsModel`]: 0.03-0.08%. Words are read as the word models read them (case-folded,
+//! [`crate::RunsModel`]: 0.03-0.09%. Words are read as the word models read them (case-folded,
 //! dictionary codes as words); the last occurrences and the followers are direct-mapped tables of
 //! 2^18 positions and 2^20 byte pairs, indexed by the hash's top bits.
 
