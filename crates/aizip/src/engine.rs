@@ -15,7 +15,7 @@
 //! as if it had coded it: the models, the mixer and the APMs then start from English and wiki
 //! markup rather than from nothing.
 
-use crate::model_set::EngineConfig;
+use crate::model_set::{EngineConfig, MAX_LEVEL};
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_dict::ByteClass;
 use aizip_mixer::{Apm, LearningRate, Mixer, Simd};
@@ -32,8 +32,13 @@ use std::sync::OnceLock;
 /// partial byte alone); from level 7 also (last byte, partial byte); from [`STRONG_LEVEL`] also
 /// (byte before last, bit position), for each of the [`STATE_SELECTOR_MODELS`] (bit-history
 /// state of its first context, bit position), and (the two innermost open [`Brackets`], partial
-/// byte: 0.2% at level 9 on wiki text). See [`selectors`].
-const SELECTORS: [usize; 8] = [
+/// byte: 0.2% at level 9 on wiki text); at [`MAX_LEVEL`] also (the last 8 [misses](MissHistory),
+/// bit position), (the current word, hashed to [`WORD_SELECTOR_BITS`], bit position) and one
+/// global vector. Those three gained 0.10% on wiki4m together (misses 0.03%, the word 0.06%, the
+/// global vector 0.01-0.02%); more selectors of this kind (the previous word, the column, the
+/// last two bytes hashed, the bit-history state of order 6) cost 0.01-0.09% in their place. See
+/// [`selectors`].
+const SELECTORS: [usize; 11] = [
     LENGTH_BUCKETS * 256,
     256 * 8,
     256 * 256,
@@ -42,11 +47,23 @@ const SELECTORS: [usize; 8] = [
     256 * 8,
     256 * 8,
     Brackets::KINDS * 256,
+    MissHistory::VALUES * 8,
+    (1 << WORD_SELECTOR_BITS) * 8,
+    1,
 ];
 /// The first set that a context's bit-history state selects.
 const FIRST_STATE_SET: usize = 5;
 /// The set the open brackets select.
 const BRACKET_SET: usize = 7;
+/// The set the [`MissHistory`] selects (its context is written by the [`MixStage`], which keeps
+/// the history).
+const MISS_SET: usize = 8;
+/// The set the current word selects.
+const WORD_SET: usize = 9;
+/// The set of one vector.
+const GLOBAL_SET: usize = 10;
+/// Bits of the current word's hash that select a weight vector.
+const WORD_SELECTOR_BITS: u32 = 13;
 /// The models whose first context's bit-history state selects a weight set at the strong levels:
 /// how much a context has seen says which inputs to trust (measured: of the byte orders, order 4
 /// gains most, 0.1-0.2%; word1's state then gains 0.05-0.17% more).
@@ -60,14 +77,23 @@ pub const PLAIN_RATE: LearningRate = LearningRate {
 };
 /// With rich maps, which quadruple the inputs, a slower rate suits the larger vectors (measured:
 /// 192 against 256 and 160 on wiki4m, and again on w2m after the mixer learnt to skip
-/// near-certain bits, at level 9).
+/// near-certain bits, at level 9; at level 7, 160 costs wiki4m 0.1%, and at level 8 it gains
+/// binary files what it loses on wiki text).
 pub const RICH_RATE: LearningRate = LearningRate {
     base: 192,
     new_vector_boost: 4,
 };
+/// At [`MAX_LEVEL`], with the text models' inputs and the miss and word selectors' sets, 160
+/// beats 192: wiki4m -0.02%, enwik8-head -0.07%, alice29 -0.11%, book1 -0.10%, kennedy.xls
+/// -0.7%.
+pub const MAX_LEVEL_RATE: LearningRate = LearningRate {
+    base: 160,
+    ..RICH_RATE
+};
 /// A constant mixer input: each weight vector learns an offset for its context.
 const BIAS: i32 = 256;
-/// Levels from here on use every selector and the hashed order-2 and order-3 APMs.
+/// Levels from here on use the selectors up to [`BRACKET_SET`] (level 9 all of them), the
+/// hashed order-2 and order-3 APMs and the miss APM ([`StrongApms`]).
 pub const STRONG_LEVEL: u8 = 8;
 
 /// The modelling stage: every model and context map, and the per-bit contexts the mixing stage
@@ -97,6 +123,8 @@ pub struct ModelStage {
     /// What each byte does to [`ModelStage::brackets`] (see [`BracketAction`]).
     bracket_actions: [BracketAction; 256],
     byte: ByteContexts,
+    /// [`continues_word`] of each byte.
+    word_bytes: [bool; 256],
 }
 
 /// What the mixing stage needs of one bit besides the mixer inputs: the contexts it selects
@@ -129,9 +157,61 @@ pub struct MixStage {
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
-    /// Strong levels: APMs on the partial byte and the last two and three bytes, hashed.
-    apm_hashed: Option<HashedApms>,
+    /// Strong levels: APMs on the partial byte and the last two and three bytes, hashed, and on
+    /// the misses.
+    apm_strong: Option<StrongApms>,
+    misses: MissHistory,
+    /// Whether the level has [`MISS_SET`].
+    miss_set: bool,
+    /// The partial byte and the probability of the last [`MixStage::p`], for
+    /// [`MixStage::update`].
+    c0: u32,
+    p: u32,
 }
+
+/// Whether each of the last 8 bits fell on the side of ½ its final probability did not favour
+/// (after paq8px's `misses`): a run of misses says the models are lost (a new kind of data, the
+/// end of a match), and the APM and weight set it selects learn how far to trust them then.
+/// The strong levels keep it, for [`StrongApms::misses`], the first layer-2 set (see
+/// [`OUTPUT_MISSES`]) and, at [`MAX_LEVEL`], [`MISS_SET`].
+/// At level 9 the APM gained 0.06% on wiki4m (kennedy.xls -3.5% with the new selectors and
+/// rate). At level 6 it gained 0.18% on wiki-dev and 0.7% on kennedy.xls, but cost about 5%
+/// more time: the default level keeps its speed.
+#[derive(Clone, Copy, Debug, Default)]
+struct MissHistory(u32);
+
+impl MissHistory {
+    /// Values of [`MissHistory::last`].
+    const VALUES: usize = 256;
+
+    /// The last 8 bits' misses, the latest in bit 0.
+    #[inline]
+    fn last(self) -> u32 {
+        self.latest(8)
+    }
+
+    /// The last `bits` bits' misses, the latest in bit 0.
+    #[inline]
+    fn latest(self, bits: u32) -> u32 {
+        self.0 & ((1 << bits) - 1)
+    }
+
+    /// The history after a bit `bit` coded at probability `p` (16 bits) of a 1.
+    #[inline]
+    fn after(self, bit: u32, p: u32) -> MissHistory {
+        let missed = bit != u32::from(p >= 1 << 15);
+        MissHistory(self.0 << 1 | u32::from(missed))
+    }
+
+    /// The miss APM's context at partial byte `c0`.
+    #[inline]
+    fn apm_context(self, c0: u32) -> usize {
+        (self.last() << 8 | c0) as usize
+    }
+}
+
+/// The miss APM's contexts: [`MissHistory::VALUES`] × the partial byte.
+const APM_MISS_CONTEXTS: usize = MissHistory::VALUES * 256;
 
 /// Both stages, run one after the other on one thread: what decoding (and compressing on one
 /// core) uses.
@@ -157,6 +237,15 @@ enum BracketAction {
     Ignore,
 }
 
+/// Whether `byte`, of word class `class`, continues a word for [`WORD_SET`]: all bytes but the
+/// separators the brackets follow (punctuation, white space) other than digits. Control bytes,
+/// the escape and the word codes and flags are part of the word: on binary data the word is then
+/// the bytes since the last printable separator (kennedy.xls -0.5%, wiki4m -0.01% against ending
+/// the word at a control byte or the escape).
+fn continues_word(byte: u8, class: ByteClass) -> bool {
+    byte.is_ascii_alphanumeric() || BracketAction::of(byte, class) != BracketAction::Follow
+}
+
 impl BracketAction {
     fn of(byte: u8, class: ByteClass) -> BracketAction {
         match (class, byte) {
@@ -174,12 +263,21 @@ const MATCH_QUARTERS: usize = 4;
 /// Layer-2 contexts below the strong levels: the partial byte × [`surroundings`] with the
 /// brackets.
 const OUTPUT_SELECTORS: [usize; 1] = [SURROUNDINGS * 256];
-/// At the strong levels: the partial byte × the class of the last byte, and the partial byte ×
-/// [`surroundings`] with the brackets × a quarter of the match-length bucket. Averaged, the
-/// second gains 0.2% on w2m and 0.16% on enwik8-head at level 9, 0.01-0.11% on plain text and
-/// binary files.
-const STRONG_OUTPUT_SELECTORS: [usize; 2] =
-    [TEXT_CLASSES * 256, SURROUNDINGS * MATCH_QUARTERS * 256];
+/// At the strong levels: the partial byte × the class of the last byte × the last
+/// [`OUTPUT_MISSES`] misses, and the partial byte × [`surroundings`] with the brackets × a
+/// quarter of the match-length bucket. Averaged, the second gains 0.2% on w2m and 0.16% on
+/// enwik8-head at level 9, 0.01-0.11% on plain text and binary files.
+const STRONG_OUTPUT_SELECTORS: [usize; 2] = [
+    OUTPUT_CLASS_CONTEXTS << OUTPUT_MISSES,
+    SURROUNDINGS * MATCH_QUARTERS * 256,
+];
+/// The first strong layer-2 set's contexts without the misses: the partial byte × the class of
+/// the last byte.
+const OUTPUT_CLASS_CONTEXTS: usize = TEXT_CLASSES * 256;
+/// How many of the latest misses the first strong layer-2 set sees: 3 gained 0.06% on wiki4m
+/// at level 9 and 0.05% at level 8, kennedy.xls 0.5% (2 gained 0.05% and 4 as much as 3 on
+/// wiki4m).
+const OUTPUT_MISSES: u32 = 3;
 
 /// The layer-2 sets a level uses: the default level keeps one for speed (a second costs about 8%
 /// more instructions there).
@@ -201,20 +299,30 @@ const APM_ORDER3_HASH_BITS: u32 = 9;
 const APM_ORDER2_CONTEXTS: usize = 256 << APM_ORDER2_HASH_BITS;
 const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
 
-/// The strong levels' APMs on hashed byte contexts: the last two bytes hashed to 10 bits, the
-/// last three to 9, each × the partial byte. The second gains 0.05% on w2m at level 9; hashed
-/// to 12 bits it gained 0.07%, but its 69 MB would take level 9 on 1 GB over the prize limit.
-/// Unlike the context tables they do not shrink with the input (26 MB, all touched when built).
-struct HashedApms {
+/// The strong levels' own APMs: on hashed byte contexts, the last two bytes hashed to 10 bits
+/// and the last three to 9, each × the partial byte, and on the [`MissHistory`] × the partial
+/// byte. The order-3 APM gains 0.05% on w2m at level 9; hashed to 12 bits it gained 0.07%, but
+/// its 69 MB would take level 9 on 1 GB over the prize limit. Unlike the context tables they do
+/// not shrink with the input (30 MB, all touched when built).
+///
+/// They learn faster than the order-1 and match APMs (rate 6 against 7). The hashed ones at 6:
+/// wiki4m -0.02% at levels 8 and 9, enwik8-head, alice29, kennedy.xls and obj2 -0.03 to -0.1%
+/// at level 9 (5 gains less); the miss APM at 6: wiki4m -0.01% at level 9 (5 loses on text).
+struct StrongApms {
     order2: Apm,
     order3: Apm,
+    misses: Apm,
 }
 
-impl HashedApms {
+/// The update shift of every [`StrongApms`] APM.
+const STRONG_APM_RATE: u32 = 6;
+
+impl StrongApms {
     fn new() -> Self {
-        HashedApms {
-            order2: Apm::new(APM_ORDER2_CONTEXTS, 7),
-            order3: Apm::new(APM_ORDER3_CONTEXTS, 7),
+        StrongApms {
+            order2: Apm::new(APM_ORDER2_CONTEXTS, STRONG_APM_RATE),
+            order3: Apm::new(APM_ORDER3_CONTEXTS, STRONG_APM_RATE),
+            misses: Apm::new(APM_MISS_CONTEXTS, STRONG_APM_RATE),
         }
     }
 
@@ -230,19 +338,23 @@ impl HashedApms {
         ]
     }
 
-    /// The two refinements of `p` after the bytes `last`.
+    /// The three refinements of `p` after the bytes `last` and the `misses`, partial byte `c0`.
     #[inline]
-    fn refine(&mut self, p: u32, c0: usize, last: [u8; 3]) -> [u32; 2] {
-        let [order2, order3] = HashedApms::contexts(c0, last);
-        [self.order2.refine(p, order2), self.order3.refine(p, order3)]
+    fn refine(&mut self, p: u32, c0: usize, last: [u8; 3], misses: MissHistory) -> [u32; 3] {
+        let [order2, order3] = StrongApms::contexts(c0, last);
+        [
+            self.order2.refine(p, order2),
+            self.order3.refine(p, order3),
+            self.misses.refine(p, misses.apm_context(c0 as u32)),
+        ]
     }
 
-    /// Starts loading the rows of both APMs after the bytes `last`, partial byte `c0`: in these
-    /// tables each bit's row is a cache miss (at level 6 an order-2 APM without its rows loaded
-    /// ahead cost 20% of the time on wiki4m, with them 7%).
+    /// Starts loading the rows of the hashed APMs after the bytes `last`, partial byte `c0`: in
+    /// these tables each bit's row is a cache miss (at level 6 an order-2 APM without its rows
+    /// loaded ahead cost 20% of the time on wiki4m, with them 7%).
     #[inline]
     fn prefetch(&self, c0: usize, last: [u8; 3]) {
-        let [order2, order3] = HashedApms::contexts(c0, last);
+        let [order2, order3] = StrongApms::contexts(c0, last);
         self.order2.prefetch(order2);
         self.order3.prefetch(order3);
     }
@@ -251,6 +363,7 @@ impl HashedApms {
     fn update(&mut self, bit: u32) {
         self.order2.update(bit);
         self.order3.update(bit);
+        self.misses.update(bit);
     }
 }
 
@@ -261,6 +374,7 @@ fn selectors(level: u8) -> &'static [usize] {
     match level {
         ..=6 => &SELECTORS[..3],
         7 => &SELECTORS[..4],
+        STRONG_LEVEL..MAX_LEVEL => &SELECTORS[..MISS_SET],
         _ => &SELECTORS,
     }
 }
@@ -283,7 +397,9 @@ pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
         + Apm::bytes(APM_ORDER1_CONTEXTS)
         + Apm::bytes(APM_MATCH_CONTEXTS)
         + if strong {
-            Apm::bytes(APM_ORDER2_CONTEXTS) + Apm::bytes(APM_ORDER3_CONTEXTS)
+            Apm::bytes(APM_ORDER2_CONTEXTS)
+                + Apm::bytes(APM_ORDER3_CONTEXTS)
+                + Apm::bytes(APM_MISS_CONTEXTS)
         } else {
             0
         }
@@ -348,6 +464,8 @@ struct ByteContexts {
     /// [`surroundings`] with the brackets, and without.
     surrounded: u32,
     unbracketed: u32,
+    /// A hash of the current word (0 between words), see [`ModelStage::word_bytes`].
+    word: u32,
 }
 
 impl ModelStage {
@@ -401,6 +519,7 @@ impl ModelStage {
                 BracketAction::of(b as u8, config.word_classes[b])
             }),
             byte: ByteContexts::default(),
+            word_bytes: std::array::from_fn(|b| continues_word(b as u8, config.word_classes[b])),
         };
         stage.start_byte();
         stage
@@ -447,7 +566,13 @@ impl ModelStage {
         }
         self.contexts.set_contexts(&self.hashes);
         let last = [1, 2, 3].map(|n| self.history.back(n));
+        let word = if self.word_bytes[last[0] as usize] {
+            (self.byte.word.wrapping_add(u32::from(last[0]) + 1)).wrapping_mul(0x2F0F_3A4D)
+        } else {
+            0
+        };
         self.byte = ByteContexts {
+            word,
             last,
             classes: class_bits(last) as u32,
             brackets: self.brackets.two_innermost() as u32,
@@ -487,6 +612,10 @@ impl ModelStage {
                 sets[FIRST_STATE_SET + k] = u32::from(self.contexts.state(map)) * 8 + bit_pos;
             }
             sets[BRACKET_SET] = byte.brackets * 256 + c0;
+            if self.set_count > MISS_SET {
+                sets[WORD_SET] = (byte.word >> (32 - WORD_SELECTOR_BITS)) * 8 + bit_pos;
+                sets[GLOBAL_SET] = 0;
+            }
             contexts.outputs[0] = byte.unbracketed * 256 + c0;
             let surrounded = byte.surrounded * MATCH_QUARTERS as u32
                 + match_bucket * MATCH_QUARTERS as u32 / LENGTH_BUCKETS as u32;
@@ -519,6 +648,7 @@ impl MixStage {
         aizip_models::table::with_huge_pages(config.huge_pages, || {
             let rate = match config.params().context_detail {
                 Detail::Plain => PLAIN_RATE,
+                Detail::Rich if config.level == MAX_LEVEL => MAX_LEVEL_RATE,
                 Detail::Rich => RICH_RATE,
             };
             MixStage {
@@ -533,7 +663,11 @@ impl MixStage {
                 ),
                 apm_order1: Apm::new(APM_ORDER1_CONTEXTS, 7),
                 apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
-                apm_hashed: (config.level >= STRONG_LEVEL).then(HashedApms::new),
+                apm_strong: (config.level >= STRONG_LEVEL).then(StrongApms::new),
+                misses: MissHistory::default(),
+                miss_set: selectors(config.level).len() > MISS_SET,
+                c0: 1,
+                p: 1 << 15,
             }
         })
     }
@@ -554,19 +688,31 @@ impl MixStage {
         let c0 = c0 as usize;
         self.state_maps
             .predict(&mut self.mixer.inputs().as_mut_slice()[self.first_state_map_input..]);
-        self.mixer.select(&contexts.sets);
-        self.mixer.select_outputs(&contexts.outputs);
+        // The contexts that hold the misses are completed here, where the misses are kept.
+        let mut sets = contexts.sets;
+        let mut outputs = contexts.outputs;
+        if self.apm_strong.is_some() {
+            outputs[0] += self.misses.latest(OUTPUT_MISSES) * OUTPUT_CLASS_CONTEXTS as u32;
+            if self.miss_set {
+                let bit_pos = u32::BITS - 1 - contexts.c0.leading_zeros();
+                sets[MISS_SET] = self.misses.last() * 8 + bit_pos;
+            }
+        }
+        self.mixer.select(&sets);
+        self.mixer.select_outputs(&outputs);
         let p_mix = self.mixer.mix();
 
         let p1 = self.apm_order1.refine(p_mix, order1_apm_context(c0, last));
         let p_match = self.apm_match.refine(p_mix, contexts.apm_match as usize);
-        let p = match &mut self.apm_hashed {
+        let p = match &mut self.apm_strong {
             Some(apms) => {
-                let [p2, p3] = apms.refine(p_mix, c0, last);
-                (p_mix + 2 * p1 + 2 * p2 + 2 * p3 + p_match + 4) >> 3
+                let [p2, p3, p_misses] = apms.refine(p_mix, c0, last, self.misses);
+                (p_mix + 2 * (p1 + p2 + p3 + p_misses) + p_match + 5) / 10
             }
             None => (p_mix + 2 * p1 + p_match + 2) >> 2,
         };
+        self.c0 = contexts.c0;
+        self.p = p;
 
         p.clamp(PROB_MIN, PROB_MAX)
     }
@@ -580,7 +726,7 @@ impl MixStage {
         for (next, last) in after_next_bit(contexts.c0 as usize, contexts.last) {
             self.mixer.prefetch(2, class_context(next, last));
             self.apm_order1.prefetch(order1_apm_context(next, last));
-            if let Some(apms) = &self.apm_hashed {
+            if let Some(apms) = &self.apm_strong {
                 apms.prefetch(next, last);
             }
         }
@@ -597,7 +743,7 @@ impl MixStage {
             .prefetch_selected(&contexts.sets, &contexts.outputs);
         self.apm_order1.prefetch(order1_apm_context(c0, last));
         self.apm_match.prefetch(contexts.apm_match as usize);
-        if let Some(apms) = &self.apm_hashed {
+        if let Some(apms) = &self.apm_strong {
             apms.prefetch(c0, last);
         }
     }
@@ -605,11 +751,21 @@ impl MixStage {
     /// Learns the coded bit.
     #[inline(always)]
     pub fn update(&mut self, bit: u32) {
+        if let Some(apms) = &self.apm_strong {
+            self.misses = self.misses.after(bit, self.p);
+            // The miss APM's next row is known now (the next partial byte, and the history after
+            // this bit): it loads while the mixer learns.
+            let next_c0 = match self.c0 * 2 + bit {
+                c0 if c0 < 256 => c0,
+                _ => 1,
+            };
+            apms.misses.prefetch(self.misses.apm_context(next_c0));
+        }
         self.state_maps.update(bit);
         self.mixer.update(bit);
         self.apm_order1.update(bit);
         self.apm_match.update(bit);
-        if let Some(apms) = &mut self.apm_hashed {
+        if let Some(apms) = &mut self.apm_strong {
             apms.update(bit);
         }
     }
@@ -784,6 +940,34 @@ impl Predictor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn misses_are_bits_on_the_side_their_probability_did_not_favour() {
+        let history = MissHistory::default()
+            .after(1, 40_000)
+            .after(0, 40_000)
+            .after(1, 20_000)
+            .after(0, 20_000);
+        assert_eq!(history.last(), 0b0110);
+        // A probability of exactly ½ favours a 1.
+        assert_eq!(MissHistory::default().after(0, 1 << 15).last(), 1);
+        assert_eq!(history.latest(3), 0b110);
+        let all_missed = (0..20).fold(MissHistory::default(), |h, _| h.after(1, 100));
+        assert_eq!(all_missed.last() as usize, MissHistory::VALUES - 1);
+        assert_eq!(all_missed.apm_context(0x9A), 0xFF9A);
+    }
+
+    #[test]
+    fn words_for_the_word_selector_end_at_printable_separators_but_not_digits() {
+        let plain = aizip_dict::default_classes();
+        let continues = |byte: u8| continues_word(byte, plain[byte as usize]);
+        for byte in [b'a', b'Z', b'7', 0xC3, 0, 7, 0x1B] {
+            assert!(continues(byte), "{byte:#x}");
+        }
+        for byte in [b' ', b'\n', b'\t', b',', b'[', b'=', b'|'] {
+            assert!(!continues(byte), "{byte:#x}");
+        }
+    }
 
     #[test]
     fn the_primer_is_the_reversed_word_list_and_the_wiki_pages_unchanged() {
