@@ -163,9 +163,11 @@ pub struct MixStage {
     misses: MissHistory,
     /// Whether the level has [`MISS_SET`].
     miss_set: bool,
-    /// The partial byte and the probability of the last [`MixStage::p`], for
-    /// [`MixStage::update`].
+    /// The partial byte of the last [`MixStage::p`], from which [`MixStage::update`] knows the
+    /// next one.
     c0: u32,
+    /// The last [`MixStage::p`]'s probability (before clamping), which says whether the bit
+    /// [`MixStage::update`] learns was a miss.
     p: u32,
 }
 
@@ -566,7 +568,8 @@ impl ModelStage {
         }
         self.contexts.set_contexts(&self.hashes);
         let last = [1, 2, 3].map(|n| self.history.back(n));
-        let word = if self.word_bytes[last[0] as usize] {
+        // Only level 9 has the word set.
+        let word = if self.set_count > GLOBAL_SET && self.word_bytes[last[0] as usize] {
             (self.byte.word.wrapping_add(u32::from(last[0]) + 1)).wrapping_mul(0x2F0F_3A4D)
         } else {
             0
@@ -612,7 +615,9 @@ impl ModelStage {
                 sets[FIRST_STATE_SET + k] = u32::from(self.contexts.state(map)) * 8 + bit_pos;
             }
             sets[BRACKET_SET] = byte.brackets * 256 + c0;
-            if self.set_count > MISS_SET {
+            if self.set_count > GLOBAL_SET {
+                // The mixing stage adds the misses, which it keeps.
+                sets[MISS_SET] = bit_pos;
                 sets[WORD_SET] = (byte.word >> (32 - WORD_SELECTOR_BITS)) * 8 + bit_pos;
                 sets[GLOBAL_SET] = 0;
             }
@@ -694,8 +699,7 @@ impl MixStage {
         if self.apm_strong.is_some() {
             outputs[0] += self.misses.latest(OUTPUT_MISSES) * OUTPUT_CLASS_CONTEXTS as u32;
             if self.miss_set {
-                let bit_pos = u32::BITS - 1 - contexts.c0.leading_zeros();
-                sets[MISS_SET] = self.misses.last() * 8 + bit_pos;
+                sets[MISS_SET] += self.misses.last() * 8;
             }
         }
         self.mixer.select(&sets);
@@ -723,6 +727,11 @@ impl MixStage {
     /// decoder); one that does calls [`MixStage::prefetch`].
     #[inline(always)]
     pub fn prefetch_after(&self, contexts: &MixContexts) {
+        if self.miss_set && contexts.c0 < 128 {
+            // Within a byte the word set's next vector is the one after this bit's.
+            self.mixer
+                .prefetch(WORD_SET, contexts.sets[WORD_SET] as usize + 1);
+        }
         for (next, last) in after_next_bit(contexts.c0 as usize, contexts.last) {
             self.mixer.prefetch(2, class_context(next, last));
             self.apm_order1.prefetch(order1_apm_context(next, last));
@@ -967,6 +976,18 @@ mod tests {
         for byte in [b' ', b'\n', b'\t', b',', b'[', b'=', b'|'] {
             assert!(!continues(byte), "{byte:#x}");
         }
+        // In transformed text the codes, flags and escape are part of the word, whatever their
+        // byte value; a byte value the code space leaves a separator still ends it.
+        let roles = [
+            ByteClass::Letter,
+            ByteClass::Lead,
+            ByteClass::Flag,
+            ByteClass::Escape,
+        ];
+        for (byte, class) in [b'#', b'%', b'&', b'*'].into_iter().zip(roles) {
+            assert!(continues_word(byte, class), "{byte:#x}");
+        }
+        assert!(!continues_word(0xA0, ByteClass::Separator));
     }
 
     #[test]

@@ -562,7 +562,7 @@ mod tests {
             &binary[..65_536 + 3],
         ];
         for (n, input) in inputs.iter().enumerate() {
-            for level in [1, 6, 7, 9] {
+            for level in [1, 6, 7, 8, 9] {
                 for dictionary in [Dictionary::Forced, Dictionary::Off] {
                     let archive = |pipeline| {
                         let options = Options {

@@ -35,7 +35,7 @@ use aizip_models::Inputs;
 use std::io::Write;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-/// Bytes of text per chunk: 2,048 frames of 4 bytes per mixer input and 52 of contexts (from
+/// Bytes of text per chunk: 2,048 frames of 4 bytes per mixer input and 64 of contexts (from
 /// about 120 KiB a chunk at level 1 to 1.2 MB at level 9), few enough that the chunks in flight
 /// stay in the shared cache, enough that handing one over costs next to nothing (64 and 1,024
 /// bytes measured no better).

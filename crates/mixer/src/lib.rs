@@ -462,6 +462,7 @@ impl Mixer {
             3 => self.mix_sets::<K, 3>(),
             4 => self.mix_sets::<K, 4>(),
             8 => self.mix_sets::<K, 8>(),
+            11 => self.mix_sets::<K, 11>(),
             _ => {
                 let inputs = self.inputs.padded();
                 for (set, hidden) in self.sets.iter().zip(&mut self.hidden) {
@@ -502,6 +503,7 @@ impl Mixer {
             3 => self.update_sets::<K, 3>(bit),
             4 => self.update_sets::<K, 4>(bit),
             8 => self.update_sets::<K, 8>(bit),
+            11 => self.update_sets::<K, 11>(bit),
             _ => {
                 for (set, &hidden) in self.sets.iter_mut().zip(&self.hidden) {
                     // Squashed here, not in mix: a skipped update needs none.
