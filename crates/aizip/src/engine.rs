@@ -55,8 +55,8 @@ const SELECTORS: [usize; 11] = [
 const FIRST_STATE_SET: usize = 5;
 /// The set the open brackets select.
 const BRACKET_SET: usize = 7;
-/// The set the [`MissHistory`] selects (its context is written by the [`MixStage`], which keeps
-/// the history).
+/// The set the [`MissHistory`] selects with the bit position: the [`ModelStage`] writes the bit
+/// position, the [`MixStage`], which keeps the history, adds the misses.
 const MISS_SET: usize = 8;
 /// The set the current word selects.
 const WORD_SET: usize = 9;
@@ -92,8 +92,8 @@ pub const MAX_LEVEL_RATE: LearningRate = LearningRate {
 };
 /// A constant mixer input: each weight vector learns an offset for its context.
 const BIAS: i32 = 256;
-/// Levels from here on use the selectors up to [`BRACKET_SET`] (level 9 all of them), the
-/// hashed order-2 and order-3 APMs and the miss APM ([`StrongApms`]).
+/// Levels from here on use the selectors up to the brackets' set (level 9 all of them), the
+/// hashed order-2 and order-3 APMs and the miss APM.
 pub const STRONG_LEVEL: u8 = 8;
 
 /// The modelling stage: every model and context map, and the per-bit contexts the mixing stage
@@ -466,7 +466,8 @@ struct ByteContexts {
     /// [`surroundings`] with the brackets, and without.
     surrounded: u32,
     unbracketed: u32,
-    /// A hash of the current word (0 between words), see [`ModelStage::word_bytes`].
+    /// A hash of the current word (0 between words, and below [`MAX_LEVEL`], which alone has
+    /// [`WORD_SET`]), see [`ModelStage::word_bytes`].
     word: u32,
 }
 

@@ -473,7 +473,8 @@ mod tests {
         // The README's "engine on a 1 GB input" column (`-- --nocapture` shows it).
         for level in MIN_LEVEL..=MAX_LEVEL {
             let bytes = largest(level);
-            eprintln!("level {level}: engine on 1 GB: {bytes} bytes");
+            let binary = EngineConfig::new(level, GB).engine_bytes();
+            eprintln!("level {level}: engine on 1 GB: {bytes} bytes (binary data: {binary})");
         }
         assert!(engine + around_engine <= 10 * GB, "{engine} bytes");
         // And it uses most of it.
