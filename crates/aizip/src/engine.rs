@@ -163,9 +163,9 @@ pub struct MixStage {
     misses: MissHistory,
     /// Whether the level has [`MISS_SET`].
     miss_set: bool,
-    /// The partial byte of the last [`MixStage::p`], from which [`MixStage::update`] knows the
-    /// next one.
-    c0: u32,
+    /// The partial byte after each value of the bit of the last [`MixStage::p`], for
+    /// [`MixStage::update`].
+    next_c0: [usize; 2],
     /// The last [`MixStage::p`]'s probability (before clamping), which says whether the bit
     /// [`MixStage::update`] learns was a miss.
     p: u32,
@@ -672,7 +672,7 @@ impl MixStage {
                 apm_strong: (config.level >= STRONG_LEVEL).then(StrongApms::new),
                 misses: MissHistory::default(),
                 miss_set: selectors(config.level).len() > MISS_SET,
-                c0: 1,
+                next_c0: [2, 3],
                 p: 1 << 15,
             }
         })
@@ -716,7 +716,7 @@ impl MixStage {
             }
             None => (p_mix + 2 * p1 + p_match + 2) >> 2,
         };
-        self.c0 = contexts.c0;
+        self.next_c0 = after_next_bit(c0, last).map(|(next, _)| next);
         self.p = p;
 
         p.clamp(PROB_MIN, PROB_MAX)
@@ -765,10 +765,7 @@ impl MixStage {
             self.misses = self.misses.after(bit, self.p);
             // The miss APM's next row is known now (the next partial byte, and the history after
             // this bit): it loads while the mixer learns.
-            let next_c0 = match self.c0 * 2 + bit {
-                c0 if c0 < 256 => c0,
-                _ => 1,
-            };
+            let next_c0 = self.next_c0[bit as usize] as u32;
             apms.misses.prefetch(self.misses.apm_context(next_c0));
         }
         self.state_maps.update(bit);
