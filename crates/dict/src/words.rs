@@ -20,7 +20,7 @@
 //! The dictionary, in code order, is the listed words and then, while codes remain, the words of
 //! the [built-in list](built_in_words) that are not listed, in the list's order; the words after
 //! the first `min(singles.len(), listed)` are then put in the order of their
-//! [endings](ending_order_key) (see [`dictionary`]).
+//! [endings](in_ending_order) (see [`dictionary`]).
 //! An empty listed word, more listed words than codes, and a code past the dictionary's end are
 //! corrupt. Word `i < singles.len()` is coded as `singles[i]`; word `singles.len() + C·j + k` as
 //! `leads[j] seconds[k]`, where `seconds` lists the C code bytes (every byte with a role) in
@@ -34,9 +34,11 @@
 //! brings them anyway. A word of two letters takes only a 1-byte code, the only one that
 //! shortens it: coding the most frequent (`of`, `in`, `to`, `is`, `as` in wiki text, where they
 //! were left as letters before) took 0.20% off wiki4m at levels 6 and 9, 0.19% off wiki-dev,
-//! 0.34% off book1 and 0.37% off bible.txt at level 6. The 1-byte codes' words are in byte order; the 2-byte codes' words are
-//! grouped by their endings, so that a lead byte stands for words of one kind (plurals, past
-//! tenses, adverbs…); the code bytes ascend.
+//! 0.34% off book1 and 0.37% off bible.txt at level 6.
+//!
+//! The 1-byte codes' words are in byte order; the 2-byte codes' words are grouped by their
+//! endings, so that a lead byte stands mostly for words of one kind (plurals, past tenses,
+//! adverbs…); the code bytes ascend.
 //!
 //! ## The built-in list
 //! Listing a word costs the archive far more than the bytes its code saves at each occurrence
@@ -112,7 +114,7 @@ fn built_in_room(space: &CodeSpace, listed: usize) -> usize {
 
 /// The dictionary in code order for `listed` words (as the transformed text lists them) in
 /// `space`: the listed words, then as many built-in words as codes remain; the words after the
-/// first `min(singles, listed)` are put in [ending order](ending_order_key). Encoder and decoder
+/// first `min(singles, listed)` are put in [ending order](in_ending_order). Encoder and decoder
 /// both build it here.
 fn dictionary<'a>(listed: &[&'a [u8]], space: &CodeSpace) -> Vec<&'a [u8]> {
     let listed_set: WordSet = listed.iter().copied().collect();
@@ -123,11 +125,11 @@ fn dictionary<'a>(listed: &[&'a [u8]], space: &CodeSpace) -> Vec<&'a [u8]> {
             .take(built_in_room(space, listed.len())),
     );
     let singles = space.singles.len().min(listed.len());
-    words[singles..].sort_by_cached_key(|word| ending_order_key(word));
+    in_ending_order(&mut words[singles..]);
     words
 }
 
-/// English word endings, in the order their words take 2-byte codes (see [`ending_order_key`]):
+/// English word endings, in the order their words take 2-byte codes (see [`in_ending_order`]):
 /// plurals, past tenses, participles and adverbs, then noun, agent and adjective endings, then
 /// final vowels. Part of the archive format.
 const ENDINGS: [&[u8]; 32] = [
@@ -138,7 +140,7 @@ const ENDINGS: [&[u8]; 32] = [
 
 /// The index in [`ENDINGS`] of the longest ending `word` has after at least two bytes of stem, or
 /// `ENDINGS.len()` if it has none.
-fn ending(word: &[u8]) -> usize {
+fn ending_index(word: &[u8]) -> usize {
     ENDINGS
         .iter()
         .enumerate()
@@ -147,14 +149,23 @@ fn ending(word: &[u8]) -> usize {
         .map_or(ENDINGS.len(), |(i, _)| i)
 }
 
-/// The 2-byte codes' order: by [`ending`], then by the word's bytes read from the last. A lead
-/// byte then stands for a run of words of one ending, most often of one grammatical kind, which
-/// the contexts that see it predict better than a run of words sharing their first letters (byte
-/// order): level 9 on wiki4m -0.17% (the bytes read backwards alone: -0.15%; the endings followed
-/// by byte order: -0.10%), bible.txt -0.18%; level 6 on wiki4m -0.03%, book1 -0.25%. Sorting the
-/// 1-byte codes' words so as well cost wiki4m 0.1% at level 9.
-fn ending_order_key(word: &[u8]) -> (usize, Vec<u8>) {
-    (ending(word), word.iter().rev().copied().collect())
+/// Sorts `words` into the 2-byte codes' order: by [`ending_index`], then by their bytes read from
+/// the last. A lead byte then stands for a run of words of one ending, mostly of one grammatical
+/// kind, which the contexts that see it predict better than a run of words sharing their first
+/// letters (byte order). Against byte order: level 9 -0.17% on wiki4m, -0.20% on bible.txt; level
+/// 6 -0.03% on wiki4m, -0.25% on book1. In a quick build at level 9 on wiki4m, the bytes read
+/// backwards alone gave -0.15%, the endings followed by byte order -0.11%, and sorting the 1-byte
+/// codes' words this way too +0.10%.
+fn in_ending_order(words: &mut [&[u8]]) {
+    let mut keyed: Vec<(usize, &[u8])> = words.iter().map(|w| (ending_index(w), *w)).collect();
+    keyed.sort_unstable_by(|(ending_a, a), (ending_b, b)| {
+        ending_a
+            .cmp(ending_b)
+            .then_with(|| a.iter().rev().cmp(b.iter().rev()))
+    });
+    for (word, (_, sorted)) in words.iter_mut().zip(keyed) {
+        *word = sorted;
+    }
 }
 
 /// XML entities coded as words when frequent.
@@ -529,7 +540,9 @@ impl WordCodec {
     /// The words to list so that the dictionary holds every word of `ranked` (the input's words
     /// worth coding, most valuable first, at most the space's capacity): the first `singles`,
     /// which take the 1-byte codes, and every other that the built-in words the dictionary takes
-    /// would not bring. Each 1-byte and each 2-byte group is in byte order.
+    /// would not bring. Both groups are listed in byte order: the 1-byte group's is its code
+    /// order; the other's codes are in ending order (see [`dictionary`]), but a sorted listing
+    /// compresses well.
     fn listing<'a>(ranked: &[&'a [u8]], singles: usize, space: &CodeSpace) -> Vec<&'a [u8]> {
         let built_in: WordSet = built_in_words().iter().copied().collect();
         let (singles, others) = ranked.split_at(singles);
@@ -951,12 +964,33 @@ mod tests {
         }
         // FNV-1a of the file: the list is part of the archive format (a change needs a new
         // format version, and then a new value here).
-        let hash = BUILT_IN_LIST
-            .bytes()
-            .fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-            });
+        let hash = fnv1a(BUILT_IN_LIST.bytes());
         assert_eq!(hash, 0x81f4_3118_aa32_c72a, "{hash:#x}");
+    }
+
+    /// FNV-1a 64 of `bytes`.
+    fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
+        bytes.fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+        })
+    }
+
+    #[test]
+    fn the_built_in_words_take_codes_in_an_unchanged_order() {
+        // With nothing listed every code goes to a built-in word, in ending order. ENDINGS and
+        // the order are part of the archive format, which the round trips cannot see (both sides
+        // share them): a change needs a new format version, and then a new value here.
+        let space = CodeSpace {
+            escape: 0,
+            capital: 1,
+            upper: 2,
+            singles: (3..80).collect(),
+            leads: (80..157).collect(),
+        };
+        let words = dictionary(&[], &space);
+        assert_eq!(words.len(), space.capacity());
+        let hash = fnv1a(words.iter().flat_map(|w| w.iter().chain(b"\n")).copied());
+        assert_eq!(hash, 0xb206_d65e_5ece_94ba, "{hash:#x}");
     }
 
     #[test]
@@ -1003,13 +1037,15 @@ mod tests {
         let words = codec.words();
         let singles = codec.space().singles.len().min(words.len());
         assert!(words[..singles].is_sorted());
-        assert!(words[singles..].is_sorted_by_key(|w| ending_order_key(w)));
+        let mut two_byte = words[singles..].to_vec();
+        in_ending_order(&mut two_byte);
+        assert_eq!(two_byte, words[singles..]);
         assert!(codec.space().singles.is_sorted());
     }
 
     #[test]
     fn a_word_takes_its_longest_ending_after_a_stem_of_two_bytes() {
-        let of = |word: &[u8]| ENDINGS.get(ending(word)).copied();
+        let of = |word: &[u8]| ENDINGS.get(ending_index(word)).copied();
         assert_eq!(of(b"nations"), Some(&b"s"[..]));
         assert_eq!(of(b"creation"), Some(&b"ation"[..]));
         assert_eq!(of(b"nation"), Some(&b"tion"[..]));
@@ -1022,7 +1058,7 @@ mod tests {
         assert_eq!(of(b"with"), None);
         // Words of one ending follow each other by their bytes read backwards.
         let mut words: Vec<&[u8]> = vec![b"walked", b"cats", b"talked", b"dogs", b"with"];
-        words.sort_by_cached_key(|w| ending_order_key(w));
+        in_ending_order(&mut words);
         assert_eq!(
             words,
             [&b"dogs"[..], b"cats", b"talked", b"walked", b"with"]
