@@ -1013,6 +1013,27 @@ mod tests {
     }
 
     #[test]
+    fn a_two_letter_word_takes_a_1_byte_code_or_none() {
+        // More frequent long words than 1-byte codes; `of` is frequent enough for one, `zq`
+        // would only pay for listing with a 1-byte code and ranks below the long words.
+        let mut text = Vec::new();
+        for i in 0..300 {
+            let word = format!("quux{} ", to_letters(i));
+            text.extend(word.repeat(100).bytes());
+        }
+        text.extend(b"of ".repeat(5_000));
+        text.extend(b"zq ".repeat(150));
+        let (codec, _) = WordCodec::transform(&text).unwrap();
+        let words = codec.words();
+        let singles = codec.space().singles.len();
+        assert!(singles < 300, "{singles} 1-byte codes");
+        assert!(words[..singles].contains(&&b"of"[..]));
+        assert!(!words.contains(&&b"zq"[..]));
+        assert!(words[singles..].iter().all(|w| w.len() > 2));
+        round_trip(&codec, &text);
+    }
+
+    #[test]
     fn frequent_words_beyond_the_built_ins_taken_are_listed() {
         // More built-in words than codes: the list's last words are not brought, so the input's
         // frequent ones among them must be listed (words of 5 letters or more repeated 100 times
