@@ -31,10 +31,10 @@
 //!
 //! The most frequent words (by bytes saved) get the 1-byte codes and are listed; the other words
 //! the input repeats often enough to pay for listing them are listed unless the built-in list
-//! brings them anyway. A word of two letters takes only a 1-byte code, the only one that
-//! shortens it: coding the most frequent (`of`, `in`, `to`, `is`, `as` in wiki text, where they
-//! were left as letters before) took 0.20% off wiki4m at levels 6 and 9, 0.19% off wiki-dev,
-//! 0.34% off book1 and 0.37% off bible.txt at level 6.
+//! brings them anyway. A word that only a 1-byte code repays, such as every word of two letters,
+//! takes one or none: coding the most frequent two-letter words (`of`, `in`, `to`, `is`, `as` in
+//! wiki text) took 0.20% off wiki4m at levels 6 and 9, 0.19% off wiki-dev, 0.34% off book1 and
+//! 0.37% off bible.txt at level 6.
 //!
 //! The 1-byte codes' words are in byte order; the 2-byte codes' words are grouped by their
 //! endings, so that a lead byte stands mostly for words of one kind (plurals, past tenses,
@@ -74,13 +74,16 @@ const MAX_WORD: usize = 40;
 const MAX_CODE_BYTES: usize = 160;
 /// Code bytes that are not word codes: the escape and the two case flags.
 const SPECIALS: usize = 3;
-/// Eighths of the code bytes (besides the escape and the flags) that code single words; the others
-/// lead 2-byte codes. A 1-byte code saves more on a frequent word, a lead byte brings C more words
-/// (C code bytes, at most 160: 98 + 59·160 = 9,538 words at most with 5 eighths, 79 + 78·160 =
-/// 12,559 with half; the built-in list holds more than either). Five eighths against half, with
-/// the two-letter words coded: level 9 wiki4m -0.12%, wiki-dev -0.04%; level 6 wiki4m -0.08%,
+/// At most this many eighths of the code bytes (besides the escape and the flags) code single
+/// words, as many as the input has words worth it; the others lead 2-byte codes. A 1-byte code
+/// saves more on a frequent word, a lead byte brings C more words (C code bytes, at most 160; with
+/// all 98 1-byte codes of 160 code bytes taken, 98 + 59·160 = 9,538 words, with half 79 + 78·160
+/// = 12,559; the built-in list holds more than either). Five eighths against half, with the
+/// two-letter words coded: level 9 wiki4m -0.12%, wiki-dev -0.04%; level 6 wiki4m -0.08%,
 /// wiki-dev, book1, book2 and bible.txt within 0.04% either way. Three and six eighths lost.
 const SINGLE_EIGHTHS: usize = 5;
+// Some code bytes must lead 2-byte codes.
+const _: () = assert!(SINGLE_EIGHTHS < 8);
 /// At least this many code bytes are needed for the transform to be worth applying.
 const MIN_CODE_BYTES: usize = 12;
 /// A byte value may become a code if it occurs at most once per this many input bytes.
@@ -500,30 +503,35 @@ impl WordCodec {
             (count * (word.len().saturating_sub(code))) as i64
                 - LISTING_COST * (word.len() as i64 + 1)
         };
+        // Most removed bytes first for a code of `code` bytes (ties in byte order).
+        let rank = |words: &mut [(Vec<u8>, usize)], code: usize| {
+            words.sort_by(|(word_a, count_a), (word_b, count_b)| {
+                (count_b * (word_b.len() - code))
+                    .cmp(&(count_a * (word_a.len() - code)))
+                    .then_with(|| word_a.cmp(word_b))
+            })
+        };
         // Ranked by what a 1-byte code would remove: the first take the 1-byte codes, the others
-        // must pay for a 2-byte code. So a word of two letters, which a 2-byte code cannot
-        // shorten, is coded only if frequent enough for a 1-byte code (`of`, `in`, `to`, `is`:
-        // see the module documentation).
+        // must pay for a 2-byte code and are ranked by what it removes (the space's capacity cuts
+        // them). So a word that only a 1-byte code repays, such as every word of two letters, is
+        // coded only if frequent enough for one (see the module documentation).
         let mut ranked: Vec<(Vec<u8>, usize)> = counts
             .into_iter()
             .filter(|(w, c)| saving(w, *c, 1) > 0)
             .collect();
-        ranked.sort_by(|a, b| {
-            (b.1 * (b.0.len() - 1))
-                .cmp(&(a.1 * (a.0.len() - 1)))
-                .then_with(|| a.0.cmp(&b.0))
-        });
+        rank(&mut ranked, 1);
 
         let available = code_bytes.len() - SPECIALS;
         // SINGLE_EIGHTHS of the bytes code single words; those the ranked words leave over lead
         // 2-byte codes too.
         let n_singles = (available * SINGLE_EIGHTHS / 8).min(ranked.len());
-        let two_byte: Vec<(Vec<u8>, usize)> = ranked
+        let mut worth_two_bytes: Vec<(Vec<u8>, usize)> = ranked
             .split_off(n_singles)
             .into_iter()
             .filter(|(w, c)| saving(w, *c, 2) > 0)
             .collect();
-        ranked.extend(two_byte);
+        rank(&mut worth_two_bytes, 2);
+        ranked.extend(worth_two_bytes);
         let n_leads = available - n_singles;
         let space = CodeSpace {
             escape: code_bytes[0],
@@ -1014,22 +1022,22 @@ mod tests {
 
     #[test]
     fn a_two_letter_word_takes_a_1_byte_code_or_none() {
-        // More frequent long words than 1-byte codes; `of` is frequent enough for one, `zq`
-        // would only pay for listing with a 1-byte code and ranks below the long words.
+        // More frequent long words than 1-byte codes (each removes 400 bytes with one); `of` is
+        // frequent enough for one; `zq` repays its listing only with a 1-byte code (4 ×
+        // LISTING_COST times against a listing of 3 bytes) and ranks below the long words.
         let mut text = Vec::new();
         for i in 0..300 {
             let word = format!("quux{} ", to_letters(i));
             text.extend(word.repeat(100).bytes());
         }
-        text.extend(b"of ".repeat(5_000));
-        text.extend(b"zq ".repeat(150));
+        text.extend(b"of Of ".repeat(2_500));
+        text.extend(b"zq ".repeat(4 * LISTING_COST as usize));
         let (codec, _) = WordCodec::transform(&text).unwrap();
         let words = codec.words();
         let singles = codec.space().singles.len();
         assert!(singles < 300, "{singles} 1-byte codes");
         assert!(words[..singles].contains(&&b"of"[..]));
         assert!(!words.contains(&&b"zq"[..]));
-        assert!(words[singles..].iter().all(|w| w.len() > 2));
         round_trip(&codec, &text);
     }
 
