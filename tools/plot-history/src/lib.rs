@@ -7,7 +7,8 @@
 //! ## The file
 //! Tab-separated UTF-8 text. Blank lines and lines starting with `#` are ignored. The first other
 //! line is the header: a `commit` column, usually `date`, then for each measured file
-//! `NAME.bytes`, `NAME.bpb` and `NAME.compress_s`. Every later line is one run with exactly as
+//! `NAME.bytes`, `NAME.bpb` and `NAME.compress_s` (and `NAME.compress_cost` for the file whose
+//! simulated cost is measured). Every later line is one run with exactly as
 //! many fields as the header. A `.bpb` field that is empty or `-` is a missing value (a gap in the
 //! line); anything else must be a non-negative number. Other columns are carried but not checked.
 
