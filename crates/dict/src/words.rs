@@ -19,8 +19,8 @@
 //!
 //! The dictionary, in code order, is the listed words and then, while codes remain, the words of
 //! the [built-in list](built_in_words) that are not listed, in the list's order; the words after
-//! the first `min(singles.len(), listed)` are then put in the order of their
-//! [endings](in_ending_order) (see [`dictionary`]).
+//! the first `min(singles.len(), listed)` are then put in [code order](in_code_order): by
+//! [cluster], then by ending (see [`dictionary`]).
 //! An empty listed word, more listed words than codes, and a code past the dictionary's end are
 //! corrupt. Word `i < singles.len()` is coded as `singles[i]`; word `singles.len() + C·j + k` as
 //! `leads[j] seconds[k]`, where `seconds` lists the C code bytes (every byte with a role) in
@@ -36,8 +36,9 @@
 //! wiki text) took 0.20% off wiki4m at levels 6 and 9, 0.19% off wiki-dev, 0.34% off book1 and
 //! 0.37% off bible.txt at level 6.
 //!
-//! The 1-byte codes' words are in byte order; the 2-byte codes' words are grouped by their
-//! endings, so that a lead byte stands mostly for words of one kind (plurals, past tenses,
+//! The 1-byte codes' words are in byte order; the 2-byte codes' words are grouped by how English
+//! uses them (clusters of words that the same words precede and follow) and then by their
+//! endings, so that a lead byte stands mostly for words of one kind (plural nouns, past tenses,
 //! adverbs…); the code bytes ascend.
 //!
 //! ## The built-in list
@@ -124,7 +125,7 @@ fn built_in_room(space: &CodeSpace, listed: usize) -> usize {
 
 /// The dictionary in code order for `listed` words (as the transformed text lists them) in
 /// `space`: the listed words, then as many built-in words as codes remain; the words after the
-/// first `min(singles, listed)` are put in [ending order](in_ending_order). Encoder and decoder
+/// first `min(singles, listed)` are put in [code order](in_code_order). Encoder and decoder
 /// both build it here.
 fn dictionary<'a>(listed: &[&'a [u8]], space: &CodeSpace) -> Vec<&'a [u8]> {
     let listed_set: WordSet = listed.iter().copied().collect();
@@ -135,11 +136,11 @@ fn dictionary<'a>(listed: &[&'a [u8]], space: &CodeSpace) -> Vec<&'a [u8]> {
             .take(built_in_room(space, listed.len())),
     );
     let singles = space.singles.len().min(listed.len());
-    in_ending_order(&mut words[singles..]);
+    in_code_order(&mut words[singles..]);
     words
 }
 
-/// English word endings, in the order their words take 2-byte codes (see [`in_ending_order`]):
+/// English word endings, in the order their words take 2-byte codes (see [`in_code_order`]):
 /// plurals, past tenses, participles and adverbs, then noun, agent and adjective endings, then
 /// final vowels. Part of the archive format.
 const ENDINGS: [&[u8]; 32] = [
@@ -159,24 +160,62 @@ fn ending_index(word: &[u8]) -> usize {
         .map_or(ENDINGS.len(), |(i, _)| i)
 }
 
-/// Sorts `words` into the 2-byte codes' order: by [`ending_index`], then by their bytes read from
-/// the last. A lead byte then stands for a run of words of one ending, mostly of one grammatical
-/// kind, which the contexts that see it predict better than a run of words sharing their first
-/// letters (byte order). Against byte order: level 9 -0.17% on wiki4m, -0.20% on bible.txt; level
-/// 6 -0.03% on wiki4m, -0.25% on book1. In a quick build at level 9 on wiki4m, the bytes read
+/// Sorts `words` into the 2-byte codes' order: by [`cluster`], then by [`ending_index`], then by
+/// their bytes read from the last. A lead byte then stands for a run of words of one grammatical
+/// use, which the contexts that see it predict better than a run of words sharing their first
+/// letters (byte order).
+///
+/// The endings alone, against byte order: level 9 -0.17% on wiki4m, -0.20% on bible.txt; level 6
+/// -0.03% on wiki4m, -0.25% on book1 (in a quick build at level 9 on wiki4m, the bytes read
 /// backwards alone gave -0.15%, the endings followed by byte order -0.11%, and sorting the 1-byte
-/// codes' words this way too +0.10%.
-fn in_ending_order(words: &mut [&[u8]]) {
-    let mut keyed: Vec<(usize, &[u8])> = words.iter().map(|w| (ending_index(w), *w)).collect();
-    keyed.sort_unstable_by(|(ending_a, a), (ending_b, b)| {
-        ending_a
-            .cmp(ending_b)
+/// codes' words this way too +0.10%). The clusters before the endings (format version 18): level
+/// 9 -0.27% on wiki4m; level 6 -0.20% on wiki4m, -0.11% on book1, -0.07% on bible.txt. Clusters
+/// learnt from wiki4m itself (which the format cannot use) gave -0.74% at level 9 and -0.54% at
+/// level 6: a word list counted from Wikipedia text would gain more here too. At level 6 on
+/// wiki4m, 64 clusters did better than 32 and 96 (by 0.05%) and than 128 (by 0.04%, clustered on
+/// wiki4m itself), and neighbours among the 1,600 most frequent tokens better than among 200,
+/// 400, 800 or 3,200 (by up to 0.1%); the seed of k-means alone moves the result by 0.08%.
+fn in_code_order(words: &mut [&[u8]]) {
+    let mut keyed: Vec<(u8, usize, &[u8])> = words
+        .iter()
+        .map(|w| (cluster(w), ending_index(w), *w))
+        .collect();
+    keyed.sort_unstable_by(|(cluster_a, ending_a, a), (cluster_b, ending_b, b)| {
+        (cluster_a, ending_a)
+            .cmp(&(cluster_b, ending_b))
             .then_with(|| a.iter().rev().cmp(b.iter().rev()))
     });
-    for (word, (_, sorted)) in words.iter_mut().zip(keyed) {
+    for (word, (_, _, sorted)) in words.iter_mut().zip(keyed) {
         *word = sorted;
     }
 }
+
+/// Clusters of the built-in words, one line per word of [`BUILT_IN_LIST`] in its order (see
+/// [`cluster`]). Part of the archive format.
+const BUILT_IN_CLUSTERS: &str = include_str!("../data/word-clusters.txt");
+
+/// The cluster of `word`: words of the built-in list that the texts it was counted from use alike
+/// (the same words before and after them) share one, numbered from 0; the other built-in words,
+/// and every word outside the list, are [`UNCLUSTERED`]. `tools/cluster-words.py` derives the clusters (k-means over the words' left
+/// and right neighbours), `tools/build-word-list` runs it.
+fn cluster(word: &[u8]) -> u8 {
+    static CLUSTERS: OnceLock<HashMap<&'static [u8], u8>> = OnceLock::new();
+    let clusters = CLUSTERS.get_or_init(|| {
+        built_in_words()
+            .iter()
+            .copied()
+            .zip(BUILT_IN_CLUSTERS.lines().map(|line| {
+                line.parse()
+                    .expect("data/word-clusters.txt holds a cluster number per line")
+            }))
+            .collect()
+    });
+    clusters.get(word).copied().unwrap_or(UNCLUSTERED)
+}
+
+/// The cluster of the words that have none (`CLUSTERS` of `tools/cluster-words.py`): it sorts
+/// after every other.
+const UNCLUSTERED: u8 = 64;
 
 /// XML entities coded as words when frequent.
 const ENTITIES: [&[u8]; 5] = [b"&quot;", b"&amp;", b"&lt;", b"&gt;", b"&nbsp;"];
@@ -555,7 +594,7 @@ impl WordCodec {
     /// worth coding, most valuable first, at most the space's capacity): the first `singles`,
     /// which take the 1-byte codes, and every other that the built-in words the dictionary takes
     /// would not bring. Both groups are listed in byte order: the 1-byte group's is its code
-    /// order; the other's codes are in ending order (see [`dictionary`]), but a sorted listing
+    /// order; the other's codes are in code order (see [`dictionary`]), but a sorted listing
     /// compresses well.
     fn listing<'a>(ranked: &[&'a [u8]], singles: usize, space: &CodeSpace) -> Vec<&'a [u8]> {
         let built_in: WordSet = built_in_words().iter().copied().collect();
@@ -982,6 +1021,27 @@ mod tests {
         assert_eq!(hash, 0x81f4_3118_aa32_c72a, "{hash:#x}");
     }
 
+    #[test]
+    fn every_built_in_word_has_a_cluster_and_the_clusters_are_unchanged() {
+        let clusters: Vec<u8> = BUILT_IN_CLUSTERS
+            .lines()
+            .map(|line| line.parse().unwrap())
+            .collect();
+        assert_eq!(clusters.len(), built_in_words().len());
+        assert!(clusters.iter().all(|&c| c <= UNCLUSTERED));
+        // Numbered by their first word, and some words have none.
+        let mut next = 0;
+        for &c in clusters.iter().filter(|&&c| c != UNCLUSTERED) {
+            assert!(c <= next, "cluster {c} before cluster {next}");
+            next = next.max(c + 1);
+        }
+        assert!(clusters.contains(&UNCLUSTERED));
+        assert_eq!(cluster(b"notalistedword"), UNCLUSTERED);
+        // Part of the archive format, as the list is.
+        let hash = fnv1a(BUILT_IN_CLUSTERS.bytes());
+        assert_eq!(hash, 0x68a4_0602_6a55_df4d, "{hash:#x}");
+    }
+
     /// FNV-1a 64 of `bytes`.
     fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
         bytes.fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
@@ -991,8 +1051,8 @@ mod tests {
 
     #[test]
     fn the_built_in_words_take_codes_in_an_unchanged_order() {
-        // With nothing listed every code goes to a built-in word, in ending order. ENDINGS and
-        // the order are part of the archive format, which the round trips cannot see (both sides
+        // With nothing listed every code goes to a built-in word, in code order. ENDINGS, the
+        // clusters and the order are part of the archive format, which the round trips cannot see (both sides
         // share them): a change needs a new format version, and then a new value here.
         let space = CodeSpace {
             escape: 0,
@@ -1004,7 +1064,7 @@ mod tests {
         let words = dictionary(&[], &space);
         assert_eq!(words.len(), space.capacity());
         let hash = fnv1a(words.iter().flat_map(|w| w.iter().chain(b"\n")).copied());
-        assert_eq!(hash, 0xb206_d65e_5ece_94ba, "{hash:#x}");
+        assert_eq!(hash, 0x917d_d832_8045_ceca, "{hash:#x}");
     }
 
     #[test]
@@ -1067,13 +1127,13 @@ mod tests {
     }
 
     #[test]
-    fn one_byte_codes_are_in_byte_order_two_byte_codes_in_ending_order() {
+    fn one_byte_codes_are_in_byte_order_two_byte_codes_in_code_order() {
         let (codec, _) = WordCodec::transform(&sample_text()).unwrap();
         let words = codec.words();
         let singles = codec.space().singles.len().min(words.len());
         assert!(words[..singles].is_sorted());
         let mut two_byte = words[singles..].to_vec();
-        in_ending_order(&mut two_byte);
+        in_code_order(&mut two_byte);
         assert_eq!(two_byte, words[singles..]);
         assert!(codec.space().singles.is_sorted());
     }
@@ -1091,13 +1151,27 @@ mod tests {
         assert_eq!(of(b"ring"), None);
         assert_eq!(of(b"bring"), Some(&b"ing"[..]));
         assert_eq!(of(b"with"), None);
-        // Words of one ending follow each other by their bytes read backwards.
-        let mut words: Vec<&[u8]> = vec![b"walked", b"cats", b"talked", b"dogs", b"with"];
-        in_ending_order(&mut words);
+        // Words of one cluster (here none: they are not in the built-in list) and one ending
+        // follow each other by their bytes read backwards.
+        let mut words: Vec<&[u8]> = vec![b"wolked", b"cots", b"tolked", b"dugs", b"wuth"];
+        in_code_order(&mut words);
         assert_eq!(
             words,
-            [&b"dogs"[..], b"cats", b"talked", b"walked", b"with"]
+            [&b"dugs"[..], b"cots", b"tolked", b"wolked", b"wuth"]
         );
+    }
+
+    #[test]
+    fn clusters_come_before_endings() {
+        let built_in: Vec<&[u8]> = built_in_words().to_vec();
+        let (a, b) = built_in
+            .iter()
+            .flat_map(|&a| built_in.iter().map(move |&b| (a, b)))
+            .find(|&(a, b)| cluster(a) < cluster(b) && ending_index(a) > ending_index(b))
+            .expect("two words whose clusters and endings disagree");
+        let mut words = vec![b, a, b"zzzs"];
+        in_code_order(&mut words);
+        assert_eq!(words, [a, b, b"zzzs"]);
     }
 
     /// Found by the `dict_decode` fuzz target: a capital flag before an empty dictionary word.
