@@ -16,8 +16,9 @@ before it and just after it, each side's counts divided by their sum, square-roo
 of one grammatical use: plural nouns after `the`, verbs after `to`, adjectives before nouns.
 Clusters are numbered by their most valuable word (the earliest in WORDS), first come first.
 
-Needs numpy. The output is part of the archive format (see crates/dict/src/words.rs): changing
-it needs a new format version.
+Needs numpy (the committed file was made with numpy 2.4.6; another version may draw other starting
+words, and tools/build-word-list says when the result differs). The output is part of the archive
+format (see crates/dict/src/words.rs): changing it needs a new format version.
 """
 
 import re
@@ -33,8 +34,10 @@ SEED = 1
 
 
 def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__.split("\n\n")[1])
     words_path, text_path, out_path = sys.argv[1:4]
-    words = open(words_path, encoding="ascii").read().split("\n")[:-1]
+    words = open(words_path, encoding="ascii").read().splitlines()
     text = open(text_path, "rb").read().decode("latin-1").lower()
     tokens = re.findall(r"[a-z]+|[^a-z\s]", text)
     counts = {}

@@ -20,7 +20,7 @@
 //! The dictionary, in code order, is the listed words and then, while codes remain, the words of
 //! the [built-in list](built_in_words) that are not listed, in the list's order; the words after
 //! the first `min(singles.len(), listed)` are then put in [code order](in_code_order): by
-//! [cluster], then by ending (see [`dictionary`]).
+//! [cluster], then by ending, then by their bytes read backwards (see [`dictionary`]).
 //! An empty listed word, more listed words than codes, and a code past the dictionary's end are
 //! corrupt. Word `i < singles.len()` is coded as `singles[i]`; word `singles.len() + C·j + k` as
 //! `leads[j] seconds[k]`, where `seconds` lists the C code bytes (every byte with a role) in
@@ -58,7 +58,8 @@
 //! all in the dictionary while codes remain, whether the input uses them or not: choosing the
 //! ones an input uses, with a bitmap of them, gained about what the bitmap would cost (0.15-0.2%
 //! on wiki4m). The list serves the engine too: from format version 13 it learns the list before
-//! the text (the primer of `aizip::engine`).
+//! the text (the primer of `aizip::engine`). `data/word-clusters.txt`, derived from the same texts,
+//! orders the 2-byte codes (see [`in_code_order`]).
 
 use crate::varint::{self, VarintError};
 use crate::DecodeError;
@@ -140,7 +141,8 @@ fn dictionary<'a>(listed: &[&'a [u8]], space: &CodeSpace) -> Vec<&'a [u8]> {
     words
 }
 
-/// English word endings, in the order their words take 2-byte codes (see [`in_code_order`]):
+/// English word endings, in the order their words take 2-byte codes within a cluster (see
+/// [`in_code_order`]):
 /// plurals, past tenses, participles and adverbs, then noun, agent and adjective endings, then
 /// final vowels. Part of the archive format.
 const ENDINGS: [&[u8]; 32] = [
@@ -196,10 +198,10 @@ const BUILT_IN_CLUSTERS: &str = include_str!("../data/word-clusters.txt");
 
 /// The cluster of `word`: words of the built-in list that the texts it was counted from use alike
 /// (the same words before and after them) share one, numbered from 0; the other built-in words,
-/// and every word outside the list, are [`UNCLUSTERED`]. `tools/cluster-words.py` derives the clusters (k-means over the words' left
-/// and right neighbours), `tools/build-word-list` runs it.
+/// and every word outside the list, are [`UNCLUSTERED`]. `tools/cluster-words.py` derives the
+/// clusters (k-means over the words' left and right neighbours); `tools/build-word-list` runs it.
 fn cluster(word: &[u8]) -> u8 {
-    static CLUSTERS: OnceLock<HashMap<&'static [u8], u8>> = OnceLock::new();
+    static CLUSTERS: OnceLock<WordMap<&'static [u8], u8>> = OnceLock::new();
     let clusters = CLUSTERS.get_or_init(|| {
         built_in_words()
             .iter()
@@ -1052,8 +1054,9 @@ mod tests {
     #[test]
     fn the_built_in_words_take_codes_in_an_unchanged_order() {
         // With nothing listed every code goes to a built-in word, in code order. ENDINGS, the
-        // clusters and the order are part of the archive format, which the round trips cannot see (both sides
-        // share them): a change needs a new format version, and then a new value here.
+        // clusters and the order are part of the archive format, which the round trips cannot
+        // see (both sides share them): a change needs a new format version, and then a new
+        // value here.
         let space = CodeSpace {
             escape: 0,
             capital: 1,
@@ -1163,7 +1166,7 @@ mod tests {
 
     #[test]
     fn clusters_come_before_endings() {
-        let built_in: Vec<&[u8]> = built_in_words().to_vec();
+        let built_in = built_in_words();
         let (a, b) = built_in
             .iter()
             .flat_map(|&a| built_in.iter().map(move |&b| (a, b)))
