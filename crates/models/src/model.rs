@@ -140,7 +140,8 @@ pub struct BitContext {
 /// A model. Most models only *name contexts*: at each byte boundary they hash what they look at
 /// (the last bytes, the current word…) into one value per context, and the engine's
 /// [`crate::ContextSet`] and [`crate::ContextStateMaps`] turn each hash into bit predictions.
-/// Models that predict bits in their own way (the match model) also push mixer inputs every bit.
+/// Models that predict bits in their own way (the match and direct models) also push mixer
+/// inputs every bit.
 ///
 /// Calling order, per byte: `update_byte` once (the completed byte is in `history`); then for each
 /// of the 8 bits, if `input_count() > 0`, `predict` (push exactly `input_count()` inputs) and

@@ -29,8 +29,8 @@ pub(crate) fn reciprocals() -> &'static [u32; 1024] {
 
 /// An entry of probability `p16` (16 bits) that has seen nothing yet.
 #[inline]
-pub(crate) fn fresh_entry(p16: u32) -> u32 {
-    p16.min(65535) << 16
+pub(crate) const fn fresh_entry(p16: u32) -> u32 {
+    (if p16 < 65535 { p16 } else { 65535 }) << 16
 }
 
 /// The probability (16 bits, at least 1) of a 1 that `entry` holds.
