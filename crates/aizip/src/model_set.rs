@@ -227,11 +227,14 @@ pub const MODEL_SET: &[ModelSpec] = &[
         min_level: 9,
         build: |s| Box::new(RunsModel::new(s.share(16), s.word_classes)),
     },
-    // Direct counters on the last one, two and three bytes (see `aizip_models::direct`): at
-    // level 9 wiki4m -0.15%, book1 -0.14%, kennedy.xls -0.3%, obj2 -0.2%; on 1 GB 80 MiB.
+    // Direct counters on the last one, two and three bytes (see `aizip_models::direct`):
+    // wiki-dev -0.39% at level 7, -0.22% at 8, -0.19% at 9; at level 7 book1 -0.68%,
+    // kennedy.xls -1.6%, at level 9 -0.14% and -0.3%. At the default level wiki-dev -0.50%, but
+    // for 14.5% more simulated cycles (`ci/score`'s cost on enwik8-head), so levels 1-6 leave
+    // it out. Tables: a ⅛ share each for orders 2 and 3 (on 1 GB 80 MiB in all at level 9).
     ModelSpec {
         name: "direct",
-        min_level: 9,
+        min_level: 7,
         build: |s| Box::new(DirectModel::new(s.share(8))),
     },
     ModelSpec {

@@ -53,8 +53,8 @@ const PREFETCH_FRAMES: usize = 2;
 /// The frames of [`CHUNK_BYTES`] bytes: each bit's mixer inputs and its contexts.
 ///
 /// Each bit's inputs are a buffer of their own, which the coding thread swaps with the mixer's
-/// instead of copying them (the copies, 130 inputs a bit at level 9, took 7.6% of all CPU samples
-/// there): the mixer's last buffer goes back to the modelling thread in the frame, to be
+/// instead of copying them (the copies took 7.6% of all CPU samples at level 9, when it had 130
+/// inputs a bit): the mixer's last buffer goes back to the modelling thread in the frame, to be
 /// overwritten. Every buffer has the mixer's padded length and zero padding (no one writes past
 /// the inputs pushed).
 struct Chunk {

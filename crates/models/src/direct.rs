@@ -29,7 +29,9 @@
 //!
 //! Measured at level 9 on wiki4m (quick build, format version 18, fixed tables of 2^16, 2^24 and
 //! 2^22 counters): -0.149% with all three contexts; orders 2 and 3 alone -0.087%, orders 1 and
-//! 3 -0.114%; orders 4 and 6 added -0.01% more; a count limit of 255 -0.144%, 60 -0.118%.
+//! 3 -0.114%; orders 4 and 6 added -0.01% more; a count limit of 255 -0.144%, 60 -0.118%. In
+//! the model set from level 7, where it gains most (wiki-dev -0.39%; -0.19% at level 9); see
+//! `MODEL_SET` in the `aizip` crate for what keeps it from the default level.
 
 use crate::context_map::finalize;
 use crate::logistic::stretch;
