@@ -11,7 +11,7 @@
 //! ## Counters
 //! One `u32` per (context, partial byte `c0`): the StateMap entry of [`crate::statemap`] (22-bit
 //! probability, 10-bit count, update `p += (y − p) · 2 / (2n + 3)` with `n` capped at
-//! [`COUNT_LIMIT`]), stored XORed with the entry of an unseen context (p = ½, n = 0) so that the
+//! [`MAX_COUNT`]), stored XORed with the entry of an unseen context (p = ½, n = 0) so that the
 //! tables start as zeroed, untouched memory.
 //!
 //! ## Layout
@@ -36,11 +36,9 @@
 use crate::context_map::finalize;
 use crate::logistic::stretch;
 use crate::model::{BitContext, History, Inputs, Model};
-use crate::statemap::{fresh_entry, learn, probability, reciprocals};
+use crate::statemap::{fresh_entry, learn, probability, reciprocals, MAX_COUNT};
 use crate::table::{prefetch, ZeroedTable};
 
-/// The count at which a counter's rate stops falling (the most a 10-bit count holds).
-const COUNT_LIMIT: u32 = 1023;
 /// Counters per context row: one per partial byte.
 const ROW: usize = 256;
 /// The most rows of each order's table (order 1 always has all of its own).
@@ -140,7 +138,7 @@ impl Model for DirectModel {
         for (table, &slot) in self.tables.iter_mut().zip(&self.slots) {
             let counter = &mut table.as_mut_slice()[slot];
             let mut entry = *counter ^ UNSEEN;
-            learn(&mut entry, bit, COUNT_LIMIT, self.reciprocals);
+            learn(&mut entry, bit, MAX_COUNT, self.reciprocals);
             *counter = entry ^ UNSEEN;
         }
     }
@@ -149,29 +147,12 @@ impl Model for DirectModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::code_bits;
 
-    /// Runs `model` over `text` as the engine does and returns its inputs for every bit.
+    /// The inputs `model` pushes for every bit of `text`.
     fn inputs_over(model: &mut DirectModel, text: &[u8]) -> Vec<Vec<i32>> {
-        let mut history = History::new(text.len().max(1));
         let mut all = Vec::new();
-        model.update_byte(&history, &mut []);
-        for &byte in text {
-            let mut bit = BitContext {
-                c0: 1,
-                ..BitContext::default()
-            };
-            for bit_pos in 0..8 {
-                bit.bit_pos = bit_pos;
-                let mut inputs = Inputs::with_capacity(model.input_count());
-                model.predict(&mut bit, &history, &mut inputs);
-                all.push(inputs.as_slice().to_vec());
-                let y = u32::from(byte >> (7 - bit_pos) & 1);
-                model.update(y);
-                bit.c0 = bit.c0 << 1 | y;
-            }
-            history.push(byte);
-            model.update_byte(&history, &mut []);
-        }
+        code_bits(model, text, |_, inputs, _| all.push(inputs.to_vec()));
         all
     }
 

@@ -279,35 +279,21 @@ impl Model for MatchModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::code_bits;
 
     /// Runs `model` over `text`; for each byte, whether the model predicted every one of its bits
     /// (a non-zero input of the right sign) and whether it published a match.
     fn run(model: &mut MatchModel, text: &[u8]) -> Vec<(bool, bool)> {
-        let mut history = History::new(1 << 12);
-        let mut inputs = Inputs::with_capacity(2);
-        let mut contexts = vec![0u64; model.context_tables().len()];
         let mut seen = Vec::new();
-        for &byte in text {
-            let mut bit = BitContext {
-                c0: 1,
-                ..BitContext::default()
-            };
-            let (mut predicted, mut published) = (true, false);
-            for bit_pos in 0..8 {
-                bit.bit_pos = bit_pos;
-                inputs.clear();
-                model.predict(&mut bit, &history, &mut inputs);
-                let b = (byte >> (7 - bit_pos)) as u32 & 1;
-                let sign = inputs.as_slice()[1].signum();
-                predicted &= sign == b as i32 * 2 - 1;
-                published |= bit.match_length > 0;
-                model.update(b);
-                bit.c0 = bit.c0 << 1 | b;
+        let (mut predicted, mut published) = (true, false);
+        code_bits(model, text, |bit, inputs, y| {
+            predicted &= inputs[1].signum() == y as i32 * 2 - 1;
+            published |= bit.match_length > 0;
+            if bit.bit_pos == 7 {
+                seen.push((predicted, published));
+                (predicted, published) = (true, false);
             }
-            seen.push((predicted, published));
-            history.push(byte);
-            model.update_byte(&history, &mut contexts);
-        }
+        });
         seen
     }
 

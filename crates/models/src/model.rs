@@ -188,6 +188,38 @@ pub(crate) fn contexts_after<const N: usize>(model: &mut impl Model, text: &[u8]
     contexts
 }
 
+/// Codes `text` through `model` bit by bit as the engine does (`update_byte` once before the
+/// first byte and after each, `predict` and `update` for each bit), calling `each_bit` after each
+/// prediction with the bit's context, the inputs the model pushed and the bit (for models' tests).
+#[cfg(test)]
+pub(crate) fn code_bits(
+    model: &mut impl Model,
+    text: &[u8],
+    mut each_bit: impl FnMut(&BitContext, &[i32], u32),
+) {
+    let mut history = History::new(text.len().max(1));
+    let mut inputs = Inputs::with_capacity(model.input_count());
+    let mut contexts = vec![0u64; model.context_tables().len()];
+    model.update_byte(&history, &mut contexts);
+    for &byte in text {
+        let mut bit = BitContext {
+            c0: 1,
+            ..BitContext::default()
+        };
+        for bit_pos in 0..8 {
+            bit.bit_pos = bit_pos;
+            inputs.clear();
+            model.predict(&mut bit, &history, &mut inputs);
+            let y = u32::from(byte >> (7 - bit_pos) & 1);
+            each_bit(&bit, inputs.as_slice(), y);
+            model.update(y);
+            bit.c0 = bit.c0 << 1 | y;
+        }
+        history.push(byte);
+        model.update_byte(&history, &mut contexts);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,8 @@ use std::sync::OnceLock;
 
 const COUNT_BITS: u32 = 10;
 const COUNT_MASK: u32 = (1 << COUNT_BITS) - 1;
+/// The largest count an entry holds: the limit at which its rate stops falling.
+pub(crate) const MAX_COUNT: u32 = COUNT_MASK;
 
 pub(crate) fn reciprocals() -> &'static [u32; 1024] {
     static TABLE: OnceLock<[u32; 1024]> = OnceLock::new();
