@@ -524,7 +524,7 @@ fn ablate(args: AblateArgs) -> Result<()> {
     let clock = || score::cpu_seconds().unwrap_or_else(|| start_of_run.elapsed().as_secs_f64());
     // The archive's size, the CPU time, and whether its blocks are all text (which runs a
     // different model set up to the default level and at the strongest, see
-    // `model_set::lowest_level`).
+    // `model_set::runs_at`).
     let measure =
         |dictionary: Dictionary, primer: bool, disabled: Vec<String>| -> Result<(u64, f64, bool)> {
             let start = clock();
@@ -564,7 +564,7 @@ fn ablate(args: AblateArgs) -> Result<()> {
     )?;
     let models = aizip::model_set::MODEL_SET
         .iter()
-        .filter(|s| aizip::model_set::lowest_level(s, text) <= args.level);
+        .filter(|s| aizip::model_set::runs_at(s, text, args.level));
     let runs = [
         ("dictionary", Dictionary::Off, true, Vec::new()),
         ("primer", Dictionary::Auto, false, Vec::new()),

@@ -2,7 +2,7 @@
 //!
 //! [`MODEL_SET`] lists every model the engine runs, in mixer-input order, with the lowest level
 //! that runs it and a constructor that receives the table sizes of the chosen level;
-//! [`TEXT_MIN_LEVELS`] names the models that text gets only from a higher level, and
+//! [`TEXT_LEVELS`] names the models that text runs at other levels, and
 //! [`TEXT_ONLY`] those that binary data never runs. Removing a
 //! line removes a model (the archive format version must then change, since archives depend on
 //! the exact set); `aizip ablate` does the same at run time with [`EngineConfig::disabled`].
@@ -16,6 +16,7 @@ use aizip_models::{
     OrderModel, RunsModel, SentenceModel, ShapeModel, SparseModel, StructureModel, TextModel,
     WordIndirectModel, WordModel,
 };
+use std::ops::RangeInclusive;
 
 /// What model constructors receive: table sizes derived from the level and the input length, and
 /// how the (possibly transformed) text forms words.
@@ -79,14 +80,14 @@ pub const RICH_LEVEL: u8 = 7;
 /// One entry of the model set.
 pub struct ModelSpec {
     pub name: &'static str,
-    /// Levels below this leave the model out (text may take it later still, see
-    /// [`TEXT_MIN_LEVELS`]; binary data never runs the [`TEXT_ONLY`] models).
+    /// Levels below this leave the model out (text may run it at other levels, see
+    /// [`TEXT_LEVELS`]; binary data never runs the [`TEXT_ONLY`] models).
     pub min_level: u8,
     pub build: fn(&ModelParams) -> Box<dyn Model>,
 }
 
 /// Every model of the engine, in mixer-input order, with the lowest level that uses it (see
-/// [`lowest_level`] for how text and binary data differ).
+/// [`runs_at`] for how text and binary data differ).
 pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "order0",
@@ -135,6 +136,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
         min_level: 7,
         build: |s| Box::new(OrderModel::new(5, s.context_bytes)),
     },
+    // Text leaves order 6 out at level 9 (see TEXT_LEVELS).
     ModelSpec {
         name: "order6",
         min_level: 3,
@@ -213,10 +215,11 @@ pub const MODEL_SET: &[ModelSpec] = &[
         min_level: 8,
         build: |s| Box::new(StructureModel::new(s.share(8))),
     },
-    // Text only (see TEXT_ONLY): twenty contexts after paq8px's word, text and character-group
+    // Text only (see TEXT_ONLY): 23 contexts after paq8px's word, text and character-group
     // models, on sixteenth-size tables, which level 9 on 1 GB has room for because order 6 and
-    // word2 take an eighth of theirs there (`ModelParams::full_below_max`). At level 9 on wiki4m
-    // together -2.0%, for about 1.8 times the time (40.5 s against 20-23 s).
+    // word2 take an eighth of theirs there (`ModelParams::full_below_max`) and text leaves order
+    // 6 out (TEXT_LEVELS). At level 9 on wiki4m the first twenty gained
+    // 2.0% together, for about 1.8 times the time (40.5 s against 20-23 s).
     ModelSpec {
         name: "lexical",
         min_level: 9,
@@ -263,33 +266,40 @@ pub const MODEL_SET: &[ModelSpec] = &[
     },
 ];
 
-/// Models that text leaves out below a level of its own, higher than [`ModelSpec::min_level`]:
-/// text here is a block the dictionary transform coded or that is primed (see
-/// [`EngineConfig::is_text`]). Order 4 gains least of the default level's models on text (level
-/// 6 on wiki-dev: +0.50% without it, enwik8-head +0.80%, book1 +0.55%, alice29 +0.67%) and costs
-/// as much time as any other context: without it the default level compresses wiki-dev in 6%
-/// less time on two threads (medians of five alternating rounds: 0.70 × `xz -9`'s time, against
-/// 0.74). Binary data needs it (kennedy.xls +3.2%, obj2 +1.0%).
-pub const TEXT_MIN_LEVELS: &[(&str, u8)] = &[("order4", DEFAULT_LEVEL + 1)];
+/// Models that text runs at other levels than [`ModelSpec::min_level`]..=[`MAX_LEVEL`], and the
+/// levels it runs them at: text here is a block the dictionary transform coded or that is primed
+/// (see [`EngineConfig::is_text`]).
+///
+/// Order 4 gains least of the default level's models on text (level 6 on wiki-dev: +0.50%
+/// without it, enwik8-head +0.80%, book1 +0.55%, alice29 +0.67%) and costs as much time as any
+/// other context: without it the default level compresses wiki-dev in 6% less time on two
+/// threads (medians of five alternating rounds: 0.70 × `xz -9`'s time, against 0.74). Binary
+/// data needs it (kennedy.xls +3.2%, obj2 +1.0%).
+///
+/// At level 9 the text models' contexts know what order 6 does (without it: wiki4m +0.009%,
+/// alice29 +0.015%, book1 +0.03%), and its table is what lets the runs model's word-class
+/// contexts fit the prize's memory on 1 GB. Binary data keeps it. (Word2 gains as little on
+/// wiki4m, but 0.09% on alice29 and book1.)
+pub const TEXT_LEVELS: &[(&str, RangeInclusive<u8>)] = &[
+    ("order4", DEFAULT_LEVEL + 1..=MAX_LEVEL),
+    ("order6", 3..=MAX_LEVEL - 1),
+];
 
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost
 /// kennedy.xls 2.1%, ptt5 0.2% and geo 0.1% (and gained obj2 1.8%).
 pub const TEXT_ONLY: &[&str] = &["lexical", "runs"];
 
-/// The lowest level that runs `spec` on a block that is `text` or binary data (above
-/// [`MAX_LEVEL`] if none does).
-pub fn lowest_level(spec: &ModelSpec, text: bool) -> u8 {
+/// Whether `level` runs `spec` on a block that is `text` or binary data.
+pub fn runs_at(spec: &ModelSpec, text: bool, level: u8) -> bool {
     if !text {
-        return if TEXT_ONLY.contains(&spec.name) {
-            MAX_LEVEL + 1
-        } else {
-            spec.min_level
-        };
+        return level >= spec.min_level && !TEXT_ONLY.contains(&spec.name);
     }
-    TEXT_MIN_LEVELS
+    TEXT_LEVELS
         .iter()
         .find(|(name, _)| *name == spec.name)
-        .map_or(spec.min_level, |&(_, level)| level.max(spec.min_level))
+        .map_or(level >= spec.min_level, |(_, levels)| {
+            levels.contains(&level)
+        })
 }
 
 /// Compression levels: 1 (fastest, least memory) ..= 9 (strongest).
@@ -426,7 +436,7 @@ impl EngineConfig {
         (tables + own + history + mixing) as u64
     }
 
-    /// Whether the coded block is text (transformed or primed), for [`TEXT_MIN_LEVELS`]: both
+    /// Whether the coded block is text (transformed or primed), for [`TEXT_LEVELS`]: both
     /// are in the block header, so a decoder knows it as the encoder did.
     pub fn is_text(&self) -> bool {
         self.transformed || self.primed
@@ -438,7 +448,7 @@ impl EngineConfig {
         MODEL_SET
             .iter()
             .filter(|spec| {
-                lowest_level(spec, self.is_text()) <= self.level
+                runs_at(spec, self.is_text(), self.level)
                     && !self.disabled.iter().any(|d| d == spec.name)
             })
             .map(|spec| (spec.build)(&params))
@@ -453,15 +463,9 @@ mod tests {
 
     #[test]
     fn names_match_the_models() {
-        // Text at the strongest level runs every model.
-        let config = EngineConfig {
-            primed: true,
-            ..EngineConfig::new(MAX_LEVEL, 1000)
-        };
-        let models = config.models();
-        assert_eq!(models.len(), MODEL_SET.len());
-        for (spec, model) in MODEL_SET.iter().zip(&models) {
-            assert_eq!(spec.name, model.name());
+        let params = EngineConfig::new(MAX_LEVEL, 1000).params();
+        for spec in MODEL_SET {
+            assert_eq!(spec.name, (spec.build)(&params).name());
         }
     }
 
@@ -511,7 +515,7 @@ mod tests {
     }
 
     #[test]
-    fn text_runs_the_binary_set_less_order_4_up_to_the_default_level_and_its_own_at_9() {
+    fn text_runs_the_binary_set_but_for_its_own_levels_and_models() {
         let names = |config: &EngineConfig| -> Vec<String> {
             config.models().iter().map(|m| m.name()).collect()
         };
@@ -527,9 +531,15 @@ mod tests {
             assert!(!binary.is_text());
             let mut expected = names(&binary);
             assert!(!expected.iter().any(|n| TEXT_ONLY.contains(&n.as_str())));
-            if level <= DEFAULT_LEVEL {
-                assert!(expected.iter().any(|n| n == "order4"));
-                expected.retain(|n| n != "order4");
+            // Text leaves out order 4 up to the default level, order 6 at 9.
+            let text_leaves_out: &[&str] = match level {
+                ..=DEFAULT_LEVEL => &["order4"],
+                MAX_LEVEL => &["order6"],
+                _ => &[],
+            };
+            for name in text_leaves_out {
+                assert!(expected.iter().any(|n| n == name), "level {level}: {name}");
+                expected.retain(|n| n != name);
             }
             for text in [primed, transformed] {
                 assert!(text.is_text());
@@ -554,10 +564,15 @@ mod tests {
     }
 
     #[test]
-    fn every_text_level_names_a_model_and_raises_its_level() {
-        for &(name, level) in TEXT_MIN_LEVELS {
-            let spec = MODEL_SET.iter().find(|s| s.name == name);
-            assert!(spec.is_some_and(|s| s.min_level < level), "{name}");
+    fn every_text_level_names_a_model_and_narrows_its_levels() {
+        for (name, levels) in TEXT_LEVELS {
+            let spec = MODEL_SET.iter().find(|s| s.name == *name);
+            assert!(
+                spec.is_some_and(|s| s.min_level <= *levels.start()
+                    && *levels.end() <= MAX_LEVEL
+                    && *levels != (s.min_level..=MAX_LEVEL)),
+                "{name}"
+            );
         }
         for name in TEXT_ONLY {
             assert!(MODEL_SET.iter().any(|s| s.name == *name), "{name}");

@@ -446,7 +446,7 @@ fn ablate_lists_the_models_that_text_runs_at_its_level() {
         .lines()
         .filter_map(|line| line.split_whitespace().next().map(str::to_string))
         .collect();
-    // The sample is text: below level 7 it runs without order 4 (model_set::TEXT_MIN_LEVELS).
+    // The sample is text: below level 7 it runs without order 4 (model_set::TEXT_LEVELS).
     assert!(rows.iter().any(|name| name == "order3"));
     assert!(!rows.iter().any(|name| name == "order4"));
 }

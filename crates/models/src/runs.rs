@@ -17,10 +17,22 @@
 //! 6. the last two symbols × the column (up to 63);
 //! 7. the last four symbols × the column in fours;
 //! 8. the vowel pattern of the last six bytes (vowel, other ASCII letter, other letter such as a
-//!    dictionary code, anything else) × the run length: how a word is spelt, whatever its letters.
+//!    dictionary code, anything else) × the run length: how a word is spelt, whatever its letters;
+//!
+//! and three on *word-class tokens*, the run symbols with each run of letters that begins with a
+//! dictionary code (or any other byte that is not an ASCII letter) read as that byte: a 1-byte
+//! code names a frequent word (`the`, `of`, `and`), the lead byte of a 2-byte code a group of
+//! words that the dictionary orders by how they are used (`aizip_dict`'s clusters), so the
+//! tokens follow the grammar of a sentence where the run symbols see only `a a a`:
+//!
+//! 9. the last six tokens;
+//! 10. the last four tokens × the run length × the last byte;
+//! 11. the last two tokens × the word being read.
 //!
 //! Measured at level 9 on wiki4m (with [`crate::LexicalModel`]): the first alone 0.56%, each of
-//! the others 0.03-0.08%. Letters are what the word models read as letters (with the dictionary
+//! the next seven 0.03-0.08%; the token contexts 0.13% together (the ninth alone 0.07%; six
+//! tokens gained more than four, five or eight; a token of a literal word's first letter, in
+//! place of LETTERS, lost a third of that). Letters are what the word models read as letters (with the dictionary
 //! transform, its codes; capitalisation flags are symbols of their own).
 
 use crate::context_map::combine_all;
@@ -29,33 +41,42 @@ use crate::word::{WordReader, WordStep};
 use aizip_dict::ByteClass;
 
 /// Contexts of the model (see the module documentation).
-const CONTEXTS: usize = 8;
+const CONTEXTS: usize = 11;
 /// The symbols of a run of letters and of a run of digits.
 const LETTERS: u8 = b'a';
 const DIGITS: u8 = b'0';
 
-/// The run symbols of the text read so far (see the module documentation).
+/// The run symbols of the text read so far (see the module documentation); with `TOKENS`, the
+/// word-class tokens.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Runs {
+pub(crate) struct Runs<const TOKENS: bool = false> {
     /// The last eight symbols, most recent in the low byte.
     symbols: u64,
     /// Bytes of the current symbol (1 for a byte that is its own symbol).
     length: u64,
+    /// What the current symbol is a run of: [`LETTERS`], [`DIGITS`], or the byte itself.
+    kind: u8,
 }
 
-impl Runs {
+impl<const TOKENS: bool> Runs<TOKENS> {
     /// Reads the next byte, a `letter` of a word or not.
     #[inline]
     pub(crate) fn read(&mut self, byte: u8, letter: bool) {
-        let symbol = match byte {
+        let kind = match byte {
             _ if letter => LETTERS,
             b'0'..=b'9' => DIGITS,
             _ => byte,
         };
-        let continues = (symbol == LETTERS || symbol == DIGITS) && symbol == self.symbols as u8;
+        let continues = (kind == LETTERS || kind == DIGITS) && kind == self.kind;
+        self.kind = kind;
         if continues {
             self.length += 1;
         } else {
+            let symbol = if TOKENS && kind == LETTERS && !byte.is_ascii_alphabetic() {
+                byte
+            } else {
+                kind
+            };
             self.symbols = self.symbols << 8 | symbol as u64;
             self.length = 1;
         }
@@ -79,6 +100,7 @@ pub struct RunsModel {
     table_bytes: usize,
     reader: WordReader,
     runs: Runs,
+    tokens: Runs<true>,
     /// The last complete word.
     last_word: u64,
     column: u64,
@@ -93,6 +115,7 @@ impl RunsModel {
             table_bytes,
             reader: WordReader::new(classes),
             runs: Runs::default(),
+            tokens: Runs::default(),
             last_word: 0,
             column: 0,
             spelling: 0,
@@ -117,6 +140,7 @@ impl Model for RunsModel {
             self.last_word = word;
         }
         self.runs.read(byte, letter);
+        self.tokens.read(byte, letter);
         self.column = if byte == b'\n' { 0 } else { self.column + 1 };
         let vowel = match byte.to_ascii_lowercase() {
             b'a' | b'e' | b'i' | b'o' | b'u' => 1,
@@ -128,6 +152,7 @@ impl Model for RunsModel {
 
         let w0 = self.reader.current_or_byte(byte);
         let runs = &self.runs;
+        let tokens = &self.tokens;
         let column = self.column.min(63);
         let all: [u64; CONTEXTS] = [
             combine_all(0x5201, &[runs.last(8)]),
@@ -138,6 +163,12 @@ impl Model for RunsModel {
             combine_all(0x5206, &[runs.last(2), column]),
             combine_all(0x5207, &[runs.last(4), column >> 2]),
             combine_all(0x5208, &[self.spelling, runs.capped_length()]),
+            combine_all(0x5209, &[tokens.last(6)]),
+            combine_all(
+                0x520A,
+                &[tokens.last(4), tokens.capped_length(), byte as u64],
+            ),
+            combine_all(0x520B, &[tokens.last(2), w0]),
         ];
         contexts.copy_from_slice(&all);
     }
@@ -154,7 +185,7 @@ mod tests {
 
     #[test]
     fn runs_of_letters_and_digits_are_one_symbol() {
-        let mut runs = Runs::default();
+        let mut runs = Runs::<false>::default();
         for &b in b"[[Paris|the city]], 1920" {
             runs.read(b, b.is_ascii_alphabetic());
         }
@@ -171,6 +202,37 @@ mod tests {
         // The run length tells how far into the number.
         assert_ne!(link[1], contexts(b"[[Rome|a town]], 1")[1]);
         assert_eq!(link[1], contexts(b"[[Rome|a town]], 17")[1]);
+    }
+
+    #[test]
+    fn a_token_is_a_run_of_letters_or_the_code_it_begins_with() {
+        let mut tokens = Runs::<true>::default();
+        // 0x81 and 0x90 0x12 stand for coded words: their first bytes are their tokens.
+        for &b in b"[[\x81 Paris|\x90\x12]], 19" {
+            tokens.read(b, b.is_ascii_alphabetic() || b >= 0x80 || b == 0x12);
+        }
+        assert_eq!(tokens.last(8).to_be_bytes(), *b"a|\x90]], 0");
+        assert_eq!(tokens.last(3), u64::from_be_bytes(*b"\0\0\0\0\0, 0"));
+        assert_eq!(tokens.length, 2);
+    }
+
+    #[test]
+    fn tokens_tell_coded_words_apart_where_runs_do_not() {
+        let classes = |code: u8| {
+            let mut classes = default_classes();
+            classes[code as usize] = ByteClass::Letter;
+            classes
+        };
+        let after = |text: &[u8]| -> [u64; CONTEXTS] {
+            let code = text[0];
+            crate::model::contexts_after(&mut RunsModel::new(1 << 16, classes(code)), text)
+        };
+        let the = after(b"\x01 cat");
+        let of = after(b"\x02 cat");
+        assert_eq!(the[0], of[0]);
+        assert_ne!(the[8], of[8]);
+        // Words spelt in letters are all one token.
+        assert_eq!(after(b"\x01 dog")[8], the[8]);
     }
 
     #[test]
