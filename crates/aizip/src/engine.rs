@@ -22,7 +22,7 @@ use aizip_mixer::{Apm, LearningRate, Mixer, Simd};
 use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
 use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
 use aizip_models::{
-    BitContext, Brackets, ContextSet, ContextStateMaps, Detail, History, Inputs, Model,
+    BitContext, Brackets, ContextSet, ContextStateMaps, Detail, History, Inputs, Model, Tokens,
 };
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -33,12 +33,14 @@ use std::sync::OnceLock;
 /// (byte before last, bit position), for each of the [`STATE_SELECTOR_MODELS`] (bit-history
 /// state of its first context, bit position), and (the two innermost open [`Brackets`], partial
 /// byte: 0.2% at level 9 on wiki text); at [`MAX_LEVEL`] also (the last 8 [misses](MissHistory),
-/// bit position), (the current word, hashed to [`WORD_SELECTOR_BITS`], bit position) and one
-/// global vector. Those three gained 0.10% on wiki4m together (misses 0.03%, the word 0.06%, the
-/// global vector 0.01-0.02%); more selectors of this kind (the previous word, the column, the
-/// last two bytes hashed, the bit-history state of order 6) cost 0.01-0.09% in their place. See
+/// bit position), (the current word, hashed to [`WORD_SELECTOR_BITS`], bit position), one
+/// global vector and (the last [`SELECTOR_TOKENS`] word-class tokens, hashed to
+/// [`TOKEN_SELECTOR_BITS`], bit position). The first three gained 0.10% on wiki4m together
+/// (misses 0.03%, the word 0.06%, the global vector 0.01-0.02%); more selectors of this kind
+/// (the previous word, the column, the last two bytes hashed, the bit-history state of order 6)
+/// cost 0.01-0.09% in their place. The tokens gained 0.30% (see [`TOKEN_SET`]). See
 /// [`selectors`].
-const SELECTORS: [usize; 11] = [
+const SELECTORS: [usize; 12] = [
     LENGTH_BUCKETS * 256,
     256 * 8,
     256 * 256,
@@ -50,6 +52,7 @@ const SELECTORS: [usize; 11] = [
     MissHistory::VALUES * 8,
     (1 << WORD_SELECTOR_BITS) * 8,
     1,
+    (1 << TOKEN_SELECTOR_BITS) * 8,
 ];
 /// The first set that a context's bit-history state selects.
 const FIRST_STATE_SET: usize = 5;
@@ -62,6 +65,18 @@ const MISS_SET: usize = 8;
 const WORD_SET: usize = 9;
 /// The set of one vector.
 const GLOBAL_SET: usize = 10;
+/// The set the last word-class [`Tokens`] select: the grammar of the words just read (a 1-byte
+/// code is a frequent word, a 2-byte code's lead a group of words used alike, a capitalised word
+/// its flag, a number its first digit, other words one token, other bytes themselves) says which
+/// models to trust for the next. Words are read as [`WORD_SET`] reads them ([`continues_word`]:
+/// 0.02% better than the word models' letters). Wiki4m at level 9: -0.31% with 3 tokens hashed to 14 bits;
+/// 2 tokens -0.22%, 4 -0.29%; 12 bits -0.28%, 16 bits -0.31%; the last token × the partial
+/// byte -0.01%; in place of the word set -0.26%; 2 tokens × the partial byte in place of the
+/// second layer-2 set's context, a loss.
+const TOKEN_SET: usize = 11;
+/// How many tokens [`TOKEN_SET`] sees, and the bits of their hash that select a vector.
+const SELECTOR_TOKENS: u32 = 3;
+const TOKEN_SELECTOR_BITS: u32 = 14;
 /// Bits of the current word's hash that select a weight vector.
 const WORD_SELECTOR_BITS: u32 = 13;
 /// The models whose first context's bit-history state selects a weight set at the strong levels:
@@ -125,6 +140,9 @@ pub struct ModelStage {
     byte: ByteContexts,
     /// [`continues_word`] of each byte.
     word_bytes: [bool; 256],
+    /// The word-class tokens of the text, at [`MAX_LEVEL`] (which alone has [`TOKEN_SET`]), of
+    /// words as [`continues_word`] reads them.
+    tokens: Tokens,
 }
 
 /// What the mixing stage needs of one bit besides the mixer inputs: the contexts it selects
@@ -369,15 +387,17 @@ impl StrongApms {
     }
 }
 
-/// The weight-set selectors a level uses. The default level keeps three for speed: the fourth
-/// gains 0.36% on wiki4m at level 6 for 10% more time, a better trade where the rich context maps
-/// already double the time.
-fn selectors(level: u8) -> &'static [usize] {
-    match level {
+/// The weight-set selectors a configuration uses. The default level keeps three for speed: the
+/// fourth gains 0.36% on wiki4m at level 6 for 10% more time, a better trade where the rich
+/// context maps already double the time. Binary data has no [`TOKEN_SET`]: its words are noise
+/// (level 9: ptt5 +0.17%, geo +0.06% with it).
+fn selectors(config: &EngineConfig) -> &'static [usize] {
+    match config.level {
         ..=6 => &SELECTORS[..3],
         7 => &SELECTORS[..4],
         STRONG_LEVEL..MAX_LEVEL => &SELECTORS[..MISS_SET],
-        _ => &SELECTORS,
+        _ if config.is_text() => &SELECTORS,
+        _ => &SELECTORS[..TOKEN_SET],
     }
 }
 
@@ -392,10 +412,11 @@ pub fn mixer_inputs(models: &[Box<dyn Model>], detail: Detail) -> usize {
 /// Where the context maps' inputs start: after the bias.
 const FIRST_CONTEXT_INPUT: usize = 1;
 
-/// Bytes of mixer weights and APM tables of a predictor with `inputs` inputs at `level`.
-pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
+/// Bytes of mixer weights and APM tables of a predictor of `config` with `inputs` inputs.
+pub fn mixing_bytes(config: &EngineConfig, inputs: usize) -> usize {
+    let level = config.level;
     let strong = level >= STRONG_LEVEL;
-    Mixer::bytes(inputs, selectors(level), output_selectors(level))
+    Mixer::bytes(inputs, selectors(config), output_selectors(level))
         + Apm::bytes(APM_ORDER1_CONTEXTS)
         + Apm::bytes(APM_MATCH_CONTEXTS)
         + if strong {
@@ -469,6 +490,9 @@ struct ByteContexts {
     /// A hash of the current word (0 between words, and below [`MAX_LEVEL`], which alone has
     /// [`WORD_SET`]), see [`ModelStage::word_bytes`].
     word: u32,
+    /// The last [`SELECTOR_TOKENS`] tokens hashed to [`TOKEN_SELECTOR_BITS`] (0 below
+    /// [`MAX_LEVEL`]).
+    tokens: u32,
 }
 
 impl ModelStage {
@@ -514,7 +538,7 @@ impl ModelStage {
                 c0: 1,
                 ..BitContext::default()
             },
-            set_count: selectors(config.level).len(),
+            set_count: selectors(config).len(),
             state_selectors,
             strong,
             brackets: Brackets::default(),
@@ -523,6 +547,7 @@ impl ModelStage {
             }),
             byte: ByteContexts::default(),
             word_bytes: std::array::from_fn(|b| continues_word(b as u8, config.word_classes[b])),
+            tokens: Tokens::default(),
         };
         stage.start_byte();
         stage
@@ -575,8 +600,19 @@ impl ModelStage {
         } else {
             0
         };
+        let tokens = if self.set_count > TOKEN_SET {
+            self.tokens.read(last[0], self.word_bytes[last[0] as usize]);
+            let hash = self
+                .tokens
+                .last(SELECTOR_TOKENS)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            (hash >> (64 - TOKEN_SELECTOR_BITS)) as u32
+        } else {
+            0
+        };
         self.byte = ByteContexts {
             word,
+            tokens,
             last,
             classes: class_bits(last) as u32,
             brackets: self.brackets.two_innermost() as u32,
@@ -621,6 +657,7 @@ impl ModelStage {
                 sets[MISS_SET] = bit_pos;
                 sets[WORD_SET] = (byte.word >> (32 - WORD_SELECTOR_BITS)) * 8 + bit_pos;
                 sets[GLOBAL_SET] = 0;
+                sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
             }
             contexts.outputs[0] = byte.unbracketed * 256 + c0;
             let surrounded = byte.surrounded * MATCH_QUARTERS as u32
@@ -663,7 +700,7 @@ impl MixStage {
                 mixer: Mixer::new(
                     simd,
                     inputs,
-                    selectors(config.level),
+                    selectors(config),
                     rate,
                     output_selectors(config.level),
                 ),
@@ -671,7 +708,7 @@ impl MixStage {
                 apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
                 apm_strong: (config.level >= STRONG_LEVEL).then(StrongApms::new),
                 misses: MissHistory::default(),
-                miss_set: selectors(config.level).len() > MISS_SET,
+                miss_set: selectors(config).len() > MISS_SET,
                 next_c0: [2, 3],
                 p: 1 << 15,
             }

@@ -85,7 +85,7 @@ pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
 pub use number::NumberModel;
 pub use order::OrderModel;
-pub use runs::RunsModel;
+pub use runs::{RunsModel, Tokens};
 pub use sentence::SentenceModel;
 pub use shape::ShapeModel;
 pub use sparse::SparseModel;

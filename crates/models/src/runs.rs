@@ -27,12 +27,15 @@
 //!
 //! 9. the last six tokens;
 //! 10. the last four tokens × the run length × the last byte;
-//! 11. the last two tokens × the word being read.
+//! 11. the last two tokens × the word being read;
+//! 12. the last eight tokens;
+//! 13. the last three tokens × the last complete word.
 //!
 //! Measured at level 9 on wiki4m (with [`crate::LexicalModel`]): the first alone 0.56%, each of
-//! the next seven 0.03-0.08%; the token contexts 0.13% together (the ninth alone 0.07%; six
-//! tokens gained more than four, five or eight; a token of a literal word's first letter, in
-//! place of LETTERS, lost a third of that). Letters are what the word models read as letters (with the dictionary
+//! the next seven 0.03-0.08%; the token contexts 0.16% together (the ninth alone 0.07%, the
+//! last two 0.03%; six tokens gained more than four, five or eight; a token of a literal word's
+//! first letter, in place of LETTERS, lost a third of that). The engine's mixer also selects
+//! weights by the last tokens. Letters are what the word models read as letters (with the dictionary
 //! transform, its codes; capitalisation flags are symbols of their own).
 
 use crate::context_map::combine_all;
@@ -41,15 +44,15 @@ use crate::word::{WordReader, WordStep};
 use aizip_dict::ByteClass;
 
 /// Contexts of the model (see the module documentation).
-const CONTEXTS: usize = 11;
+const CONTEXTS: usize = 13;
 /// The symbols of a run of letters and of a run of digits.
 const LETTERS: u8 = b'a';
 const DIGITS: u8 = b'0';
 
 /// The run symbols of the text read so far (see the module documentation); with `TOKENS`, the
-/// word-class tokens.
+/// word-class [`Tokens`].
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Runs<const TOKENS: bool = false> {
+pub struct Runs<const TOKENS: bool = false> {
     /// The last eight symbols, most recent in the low byte.
     symbols: u64,
     /// Bytes of the current symbol (1 for a byte that is its own symbol).
@@ -58,10 +61,14 @@ pub(crate) struct Runs<const TOKENS: bool = false> {
     kind: u8,
 }
 
+/// The word-class tokens of the text read so far (see the module documentation): contexts of
+/// this model, and a weight-set selector of the engine's mixer.
+pub type Tokens = Runs<true>;
+
 impl<const TOKENS: bool> Runs<TOKENS> {
     /// Reads the next byte, a `letter` of a word or not.
     #[inline]
-    pub(crate) fn read(&mut self, byte: u8, letter: bool) {
+    pub fn read(&mut self, byte: u8, letter: bool) {
         let kind = match byte {
             _ if letter => LETTERS,
             b'0'..=b'9' => DIGITS,
@@ -84,7 +91,7 @@ impl<const TOKENS: bool> Runs<TOKENS> {
 
     /// The last `n` symbols (`1..=8`).
     #[inline]
-    pub(crate) fn last(&self, n: u32) -> u64 {
+    pub fn last(&self, n: u32) -> u64 {
         debug_assert!((1..=8).contains(&n));
         self.symbols & (u64::MAX >> (64 - 8 * n))
     }
@@ -100,7 +107,7 @@ pub struct RunsModel {
     table_bytes: usize,
     reader: WordReader,
     runs: Runs,
-    tokens: Runs<true>,
+    tokens: Tokens,
     /// The last complete word.
     last_word: u64,
     column: u64,
@@ -169,6 +176,8 @@ impl Model for RunsModel {
                 &[tokens.last(4), tokens.capped_length(), byte as u64],
             ),
             combine_all(0x520B, &[tokens.last(2), w0]),
+            combine_all(0x520C, &[tokens.last(8)]),
+            combine_all(0x520D, &[tokens.last(3), self.last_word]),
         ];
         contexts.copy_from_slice(&all);
     }
@@ -206,7 +215,7 @@ mod tests {
 
     #[test]
     fn a_token_is_a_run_of_letters_or_the_code_it_begins_with() {
-        let mut tokens = Runs::<true>::default();
+        let mut tokens = Tokens::default();
         // 0x81 and 0x90 0x12 stand for coded words: their first bytes are their tokens.
         for &b in b"[[\x81 Paris|\x90\x12]], 19" {
             tokens.read(b, b.is_ascii_alphabetic() || b >= 0x80 || b == 0x12);
