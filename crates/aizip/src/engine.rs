@@ -29,21 +29,21 @@ use std::sync::OnceLock;
 
 /// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
 /// (partial byte, [`TEXT_CLASS`] of the last three bytes: 0.5-1.6% smaller archives than the
-/// partial byte alone); from level 7 also (last byte, partial byte); from [`STRONG_LEVEL`] also
-/// (byte before last, bit position), for each of the [`STATE_SELECTOR_MODELS`] (bit-history
-/// state of its first context, bit position), and (the two innermost open [`Brackets`], partial
-/// byte: 0.2% at level 9 on wiki text); at [`MAX_LEVEL`] also (the last 8 [misses](MissHistory),
-/// bit position), (the current word, hashed to [`WORD_SELECTOR_BITS`], bit position), one
-/// global vector and (the last [`SELECTOR_TOKENS`] word-class tokens, hashed to
-/// [`TOKEN_SELECTOR_BITS`], bit position). The first three gained 0.10% on wiki4m together
-/// (misses 0.03%, the word 0.06%, the global vector 0.01-0.02%); more selectors of this kind
-/// (the previous word, the column, the last two bytes hashed, the bit-history state of order 6)
-/// cost 0.01-0.09% in their place. The tokens gained 0.30% (see [`TOKEN_SET`]). See
-/// [`selectors`].
+/// partial byte alone); from level 7 also (the last [`SELECTOR_TOKENS`] word-class tokens, hashed
+/// to [`TOKEN_SELECTOR_BITS`], bit position: see [`TOKEN_SET`]) and (last byte, partial byte);
+/// from [`STRONG_LEVEL`] also (byte before last, bit position), for each of the
+/// [`STATE_SELECTOR_MODELS`] (bit-history state of its first context, bit position), and (the
+/// two innermost open [`Brackets`], partial byte: 0.2% at level 9 on wiki text); at
+/// [`MAX_LEVEL`] also (the last 8 [misses](MissHistory), bit position), (the current word,
+/// hashed to [`WORD_SELECTOR_BITS`], bit position) and one global vector. Those three gained
+/// 0.10% on wiki4m together (misses 0.03%, the word 0.06%, the global vector 0.01-0.02%); more
+/// selectors of this kind (the previous word, the column, the last two bytes hashed, the
+/// bit-history state of order 6) cost 0.01-0.09% in their place. See [`selectors`].
 const SELECTORS: [usize; 12] = [
     LENGTH_BUCKETS * 256,
     256 * 8,
     256 * 256,
+    (1 << TOKEN_SELECTOR_BITS) * 8,
     256 * 256,
     256 * 8,
     256 * 8,
@@ -52,31 +52,34 @@ const SELECTORS: [usize; 12] = [
     MissHistory::VALUES * 8,
     (1 << WORD_SELECTOR_BITS) * 8,
     1,
-    (1 << TOKEN_SELECTOR_BITS) * 8,
 ];
-/// The first set that a context's bit-history state selects.
-const FIRST_STATE_SET: usize = 5;
-/// The set the open brackets select.
-const BRACKET_SET: usize = 7;
-/// The set the [`MissHistory`] selects with the bit position: the [`ModelStage`] writes the bit
-/// position, the [`MixStage`], which keeps the history, adds the misses.
-const MISS_SET: usize = 8;
-/// The set the current word selects.
-const WORD_SET: usize = 9;
-/// The set of one vector.
-const GLOBAL_SET: usize = 10;
 /// The set the last word-class [`Tokens`] select: the grammar of the words just read (a 1-byte
 /// code is a frequent word, a 2-byte code's lead a group of words used alike, a capitalised word
 /// its flag, a number its first digit, other words one token, other bytes themselves) says which
 /// models to trust for the next. Words are read as [`WORD_SET`] reads them ([`continues_word`]:
-/// 0.02% better than the word models' letters). Wiki4m at level 9: -0.31% with 3 tokens hashed to 14 bits;
-/// 2 tokens -0.22%, 4 -0.29%; 12 bits -0.28%, 16 bits -0.31%; the last token × the partial
-/// byte -0.01%; in place of the word set -0.26%; 2 tokens × the partial byte in place of the
-/// second layer-2 set's context, a loss.
-const TOKEN_SET: usize = 11;
+/// 0.02% better than the word models' letters). Binary data has no words: its token is always
+/// 0, so the set selects by the bit position alone (with tokens, level 9 lost ptt5 0.17%).
+///
+/// Measured on wiki4m at level 9: -0.31% with 3 tokens hashed to 14 bits; 2 tokens -0.22%, 4
+/// -0.29%; 12 bits -0.28%, 16 bits -0.31%; the last token × the partial byte -0.01%; in place of
+/// the word set -0.26%; 2 tokens × the partial byte in place of the second layer-2 set's
+/// context, a loss. At level 8: wiki4m -0.49%, enwik8-head -0.22%, book1 -0.08%; at level 7
+/// -0.72%, -0.41% and -0.12%.
+const TOKEN_SET: usize = 3;
 /// How many tokens [`TOKEN_SET`] sees, and the bits of their hash that select a vector.
 const SELECTOR_TOKENS: u32 = 3;
 const TOKEN_SELECTOR_BITS: u32 = 14;
+/// The first set that a context's bit-history state selects.
+const FIRST_STATE_SET: usize = 6;
+/// The set the open brackets select.
+const BRACKET_SET: usize = 8;
+/// The set the [`MissHistory`] selects with the bit position: the [`ModelStage`] writes the bit
+/// position, the [`MixStage`], which keeps the history, adds the misses.
+const MISS_SET: usize = 9;
+/// The set the current word selects.
+const WORD_SET: usize = 10;
+/// The set of one vector.
+const GLOBAL_SET: usize = 11;
 /// Bits of the current word's hash that select a weight vector.
 const WORD_SELECTOR_BITS: u32 = 13;
 /// The models whose first context's bit-history state selects a weight set at the strong levels:
@@ -140,9 +143,9 @@ pub struct ModelStage {
     byte: ByteContexts,
     /// [`continues_word`] of each byte.
     word_bytes: [bool; 256],
-    /// The word-class tokens of the text, at [`MAX_LEVEL`] (which alone has [`TOKEN_SET`]), of
-    /// words as [`continues_word`] reads them.
-    tokens: Tokens,
+    /// The word-class tokens of the text, of words as [`continues_word`] reads them: for
+    /// [`TOKEN_SET`], in text only (see there).
+    tokens: Option<Tokens>,
 }
 
 /// What the mixing stage needs of one bit besides the mixer inputs: the contexts it selects
@@ -181,6 +184,8 @@ pub struct MixStage {
     misses: MissHistory,
     /// Whether the level has [`MISS_SET`].
     miss_set: bool,
+    /// Whether the level has [`TOKEN_SET`].
+    token_set: bool,
     /// The partial byte after each value of the bit of the last [`MixStage::p`], for
     /// [`MixStage::update`].
     next_c0: [usize; 2],
@@ -387,17 +392,15 @@ impl StrongApms {
     }
 }
 
-/// The weight-set selectors a configuration uses. The default level keeps three for speed: the
-/// fourth gains 0.36% on wiki4m at level 6 for 10% more time, a better trade where the rich
-/// context maps already double the time. Binary data has no [`TOKEN_SET`]: its words are noise
-/// (level 9: ptt5 +0.17%, geo +0.06% with it).
-fn selectors(config: &EngineConfig) -> &'static [usize] {
-    match config.level {
+/// The weight-set selectors a level uses. The default level keeps three for speed: a fourth
+/// (last byte × partial byte) gains 0.36% on wiki4m at level 6 for 10% more time, a better trade
+/// where the rich context maps already double the time.
+fn selectors(level: u8) -> &'static [usize] {
+    match level {
         ..=6 => &SELECTORS[..3],
-        7 => &SELECTORS[..4],
+        7 => &SELECTORS[..5],
         STRONG_LEVEL..MAX_LEVEL => &SELECTORS[..MISS_SET],
-        _ if config.is_text() => &SELECTORS,
-        _ => &SELECTORS[..TOKEN_SET],
+        _ => &SELECTORS,
     }
 }
 
@@ -412,11 +415,10 @@ pub fn mixer_inputs(models: &[Box<dyn Model>], detail: Detail) -> usize {
 /// Where the context maps' inputs start: after the bias.
 const FIRST_CONTEXT_INPUT: usize = 1;
 
-/// Bytes of mixer weights and APM tables of a predictor of `config` with `inputs` inputs.
-pub fn mixing_bytes(config: &EngineConfig, inputs: usize) -> usize {
-    let level = config.level;
+/// Bytes of mixer weights and APM tables of a predictor with `inputs` inputs at `level`.
+pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
     let strong = level >= STRONG_LEVEL;
-    Mixer::bytes(inputs, selectors(config), output_selectors(level))
+    Mixer::bytes(inputs, selectors(level), output_selectors(level))
         + Apm::bytes(APM_ORDER1_CONTEXTS)
         + Apm::bytes(APM_MATCH_CONTEXTS)
         + if strong {
@@ -490,8 +492,8 @@ struct ByteContexts {
     /// A hash of the current word (0 between words, and below [`MAX_LEVEL`], which alone has
     /// [`WORD_SET`]), see [`ModelStage::word_bytes`].
     word: u32,
-    /// The last [`SELECTOR_TOKENS`] tokens hashed to [`TOKEN_SELECTOR_BITS`] (0 below
-    /// [`MAX_LEVEL`]).
+    /// The last [`SELECTOR_TOKENS`] tokens hashed to [`TOKEN_SELECTOR_BITS`] (0 in binary data
+    /// and below level 7).
     tokens: u32,
 }
 
@@ -538,7 +540,7 @@ impl ModelStage {
                 c0: 1,
                 ..BitContext::default()
             },
-            set_count: selectors(config).len(),
+            set_count: selectors(config.level).len(),
             state_selectors,
             strong,
             brackets: Brackets::default(),
@@ -547,7 +549,8 @@ impl ModelStage {
             }),
             byte: ByteContexts::default(),
             word_bytes: std::array::from_fn(|b| continues_word(b as u8, config.word_classes[b])),
-            tokens: Tokens::default(),
+            tokens: (selectors(config.level).len() > TOKEN_SET && config.is_text())
+                .then(Tokens::default),
         };
         stage.start_byte();
         stage
@@ -600,15 +603,15 @@ impl ModelStage {
         } else {
             0
         };
-        let tokens = if self.set_count > TOKEN_SET {
-            self.tokens.read(last[0], self.word_bytes[last[0] as usize]);
-            let hash = self
-                .tokens
-                .last(SELECTOR_TOKENS)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            (hash >> (64 - TOKEN_SELECTOR_BITS)) as u32
-        } else {
-            0
+        let tokens = match &mut self.tokens {
+            Some(tokens) => {
+                tokens.read(last[0], self.word_bytes[last[0] as usize]);
+                let hash = tokens
+                    .last(SELECTOR_TOKENS)
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                (hash >> (64 - TOKEN_SELECTOR_BITS)) as u32
+            }
+            None => 0,
         };
         self.byte = ByteContexts {
             word,
@@ -643,11 +646,12 @@ impl ModelStage {
         sets[0] = match_bucket * 256 + c0;
         sets[1] = c1 * 8 + bit_pos;
         sets[2] = byte.classes | c0;
-        if self.set_count > 3 {
-            sets[3] = c1 << 8 | c0;
+        if self.set_count > TOKEN_SET {
+            sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
+            sets[4] = c1 << 8 | c0;
         }
         if self.strong {
-            sets[4] = u32::from(byte.last[1]) * 8 + bit_pos;
+            sets[5] = u32::from(byte.last[1]) * 8 + bit_pos;
             for (k, &map) in self.state_selectors.iter().enumerate() {
                 sets[FIRST_STATE_SET + k] = u32::from(self.contexts.state(map)) * 8 + bit_pos;
             }
@@ -657,7 +661,6 @@ impl ModelStage {
                 sets[MISS_SET] = bit_pos;
                 sets[WORD_SET] = (byte.word >> (32 - WORD_SELECTOR_BITS)) * 8 + bit_pos;
                 sets[GLOBAL_SET] = 0;
-                sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
             }
             contexts.outputs[0] = byte.unbracketed * 256 + c0;
             let surrounded = byte.surrounded * MATCH_QUARTERS as u32
@@ -700,7 +703,7 @@ impl MixStage {
                 mixer: Mixer::new(
                     simd,
                     inputs,
-                    selectors(config),
+                    selectors(config.level),
                     rate,
                     output_selectors(config.level),
                 ),
@@ -708,7 +711,8 @@ impl MixStage {
                 apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
                 apm_strong: (config.level >= STRONG_LEVEL).then(StrongApms::new),
                 misses: MissHistory::default(),
-                miss_set: selectors(config).len() > MISS_SET,
+                miss_set: selectors(config.level).len() > MISS_SET,
+                token_set: selectors(config.level).len() > TOKEN_SET,
                 next_c0: [2, 3],
                 p: 1 << 15,
             }
@@ -765,10 +769,16 @@ impl MixStage {
     /// decoder); one that does calls [`MixStage::prefetch`].
     #[inline(always)]
     pub fn prefetch_after(&self, contexts: &MixContexts) {
-        if self.miss_set && contexts.c0 < 128 {
-            // Within a byte the word set's next vector is the one after this bit's.
-            self.mixer
-                .prefetch(WORD_SET, contexts.sets[WORD_SET] as usize + 1);
+        if contexts.c0 < 128 {
+            // Within a byte the token and word sets' next vectors are the ones after this bit's.
+            if self.token_set {
+                self.mixer
+                    .prefetch(TOKEN_SET, contexts.sets[TOKEN_SET] as usize + 1);
+            }
+            if self.miss_set {
+                self.mixer
+                    .prefetch(WORD_SET, contexts.sets[WORD_SET] as usize + 1);
+            }
         }
         for (next, last) in after_next_bit(contexts.c0 as usize, contexts.last) {
             self.mixer.prefetch(2, class_context(next, last));
@@ -1023,6 +1033,32 @@ mod tests {
             assert!(continues_word(byte, class), "{byte:#x}");
         }
         assert!(!continues_word(0xA0, ByteClass::Separator));
+    }
+
+    #[test]
+    fn text_from_level_7_selects_weights_by_its_tokens_and_binary_data_by_the_bit_position() {
+        let stage_after = |level: u8, primed: bool, text: &[u8]| {
+            let config = EngineConfig {
+                primed,
+                ..EngineConfig::new(level, 1 << 16)
+            };
+            let (mut models, mut mixing) = build_stages(&config, Simd::Scalar, false);
+            prime(&mut models, &mut mixing, text);
+            let mut contexts = MixContexts::default();
+            models.predict(mixing.inputs(), &mut contexts);
+            (models.byte.tokens, contexts.sets[TOKEN_SET])
+        };
+        // A number's token is its first digit: these differ in the tokens, not in the last byte.
+        let (in_1920, set) = stage_after(7, true, b"born in 1920 ");
+        let (in_2020, _) = stage_after(7, true, b"born in 2020 ");
+        assert_ne!(in_1920, in_2020);
+        assert_eq!(set, in_1920 * 8);
+        assert_eq!(stage_after(9, true, b"born in 1920 ").0, in_1920);
+        for level in [6, 7, 9] {
+            let (binary, set) = stage_after(level, false, b"born in 1920 ");
+            assert_eq!(binary, 0, "level {level}");
+            assert!(level <= 6 || set == 0, "level {level}");
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub struct ModelParams {
     /// What the input could fill (see [`EngineConfig::params`]).
     fill_bytes: usize,
     /// Whether the level is [`MAX_LEVEL`].
-    pub max_level: bool,
+    max_level: bool,
     /// log2 of the match model's position-table entries.
     pub match_bits: u32,
     /// Bytes of history kept for the match model.
@@ -222,7 +222,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
         min_level: 8,
         build: |s| Box::new(StructureModel::new(s.share(8))),
     },
-    // Text only (see TEXT_ONLY): 23 contexts after paq8px's word, text and character-group
+    // Text only (see TEXT_ONLY): 25 contexts after paq8px's word, text and character-group
     // models, on sixteenth-size tables, which level 9 on 1 GB has room for because order 6 and
     // word2 take an eighth of theirs there (`ModelParams::full_below_max`) and text leaves order
     // 6 out (TEXT_LEVELS). At level 9 on wiki4m the first twenty gained
@@ -437,7 +437,7 @@ impl EngineConfig {
         let own: usize = models.iter().map(|m| m.own_bytes()).sum();
         let history = params.history_bytes.max(16).next_power_of_two();
         let mixing = crate::engine::mixing_bytes(
-            self,
+            self.level,
             crate::engine::mixer_inputs(&models, params.context_detail),
         );
         (tables + own + history + mixing) as u64

@@ -19,7 +19,7 @@
 //! 8. the vowel pattern of the last six bytes (vowel, other ASCII letter, other letter such as a
 //!    dictionary code, anything else) × the run length: how a word is spelt, whatever its letters;
 //!
-//! and three on *word-class tokens*, the run symbols with each run of letters that begins with a
+//! and five on *word-class tokens*, the run symbols with each run of letters that begins with a
 //! dictionary code (or any other byte that is not an ASCII letter) read as that byte: a 1-byte
 //! code names a frequent word (`the`, `of`, `and`), the lead byte of a 2-byte code a group of
 //! words that the dictionary orders by how they are used (`aizip_dict`'s clusters), so the
@@ -187,6 +187,51 @@ impl Model for RunsModel {
 mod tests {
     use super::*;
     use aizip_dict::default_classes;
+    use proptest::prelude::*;
+
+    /// The symbols of `text` as a list, the `letter` bytes being those of words: a run of
+    /// letters is `LETTERS` (with `tokens`, its first byte if that is not an ASCII letter), a run
+    /// of digits `DIGITS`, any other byte itself.
+    fn symbols_of(text: &[(u8, bool)], tokens: bool) -> Vec<u8> {
+        let mut symbols = Vec::new();
+        let mut previous_kind = None;
+        for &(byte, letter) in text {
+            let kind = match byte {
+                _ if letter => LETTERS,
+                b'0'..=b'9' => DIGITS,
+                _ => byte,
+            };
+            let continues = (kind == LETTERS || kind == DIGITS) && previous_kind == Some(kind);
+            if !continues {
+                let token = tokens && letter && !byte.is_ascii_alphabetic();
+                symbols.push(if token { byte } else { kind });
+            }
+            previous_kind = Some(kind);
+        }
+        symbols
+    }
+
+    fn last_eight(symbols: &[u8]) -> u64 {
+        symbols[symbols.len().saturating_sub(8)..]
+            .iter()
+            .fold(0, |packed, &s| packed << 8 | u64::from(s))
+    }
+
+    proptest! {
+        #[test]
+        fn runs_and_tokens_keep_the_last_eight_symbols(
+            text in proptest::collection::vec((any::<u8>(), any::<bool>()), 0..64)
+        ) {
+            let mut runs = Runs::<false>::default();
+            let mut tokens = Tokens::default();
+            for &(byte, letter) in &text {
+                runs.read(byte, letter);
+                tokens.read(byte, letter);
+            }
+            prop_assert_eq!(runs.last(8), last_eight(&symbols_of(&text, false)));
+            prop_assert_eq!(tokens.last(8), last_eight(&symbols_of(&text, true)));
+        }
+    }
 
     fn contexts(text: &[u8]) -> [u64; CONTEXTS] {
         crate::model::contexts_after(&mut RunsModel::new(1 << 16, default_classes()), text)
