@@ -27,12 +27,12 @@ use aizip_models::{
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// Layer-1 weight-set selectors: (match length bucket, partial byte), (last byte, bit position),
-/// (partial byte, [`TEXT_CLASS`] of the last three bytes: 0.5-1.6% smaller archives than the
-/// partial byte alone); from level 7 also (the last [`SELECTOR_TOKENS`] word-class tokens, hashed
-/// to [`TOKEN_SELECTOR_BITS`], bit position: see [`TOKEN_SET`]) and (last byte, partial byte);
-/// from [`STRONG_LEVEL`] also (byte before last, bit position), for each of the
-/// [`STATE_SELECTOR_MODELS`] (bit-history state of its first context, bit position), and (the
+/// Layer-1 weight-set selectors: (match length bucket, partial byte), (the last
+/// [`SELECTOR_TOKENS`] word-class tokens, hashed to [`TOKEN_SELECTOR_BITS`], bit position: see
+/// [`TOKEN_SET`]), (partial byte, [`TEXT_CLASS`] of the last three bytes: 0.5-1.6% smaller
+/// archives than the partial byte alone); from level 7 also (last byte, bit position) and (last
+/// byte, partial byte); from [`STRONG_LEVEL`] also (byte before last, bit position), for each of
+/// the [`STATE_SELECTOR_MODELS`] (bit-history state of its first context, bit position), and (the
 /// two innermost open [`Brackets`], partial byte: 0.2% at level 9 on wiki text); at
 /// [`MAX_LEVEL`] also (the last 8 [misses](MissHistory), bit position), (the current word,
 /// hashed to [`WORD_SELECTOR_BITS`], bit position) and one global vector. Those three gained
@@ -41,9 +41,9 @@ use std::sync::OnceLock;
 /// bit-history state of order 6) cost 0.01-0.09% in their place. See [`selectors`].
 const SELECTORS: [usize; 12] = [
     LENGTH_BUCKETS * 256,
-    256 * 8,
-    256 * 256,
     (1 << TOKEN_SELECTOR_BITS) * 8,
+    256 * 256,
+    256 * 8,
     256 * 256,
     256 * 8,
     256 * 8,
@@ -57,15 +57,23 @@ const SELECTORS: [usize; 12] = [
 /// code is a frequent word, a 2-byte code's lead a group of words used alike, a capitalised word
 /// its flag, a number its first digit, other words one token, other bytes themselves) says which
 /// models to trust for the next. Words are read as [`WORD_SET`] reads them ([`continues_word`]:
-/// 0.02% better than the word models' letters). Binary data has no words: its token is always
-/// 0, so the set selects by the bit position alone (with tokens, level 9 lost ptt5 0.17%).
+/// 0.02% better than the word models' letters). Binary data has no words (with tokens, level 9
+/// lost ptt5 0.17%): from level 7, where [`LAST_BYTE_SET`] runs, its token is always 0 and the
+/// set selects by the bit position alone; below, its token is the last byte, and the set takes
+/// the last byte set's place.
+///
+/// The default level runs it in place of the last byte set: wiki4m -0.79% at level 6,
+/// enwik8-head -0.32%, book1 -0.14%, alice29 -0.12% (as a fourth set: -0.84%, -0.35%, -0.15%,
+/// -0.09%, for 7% more time; in place of the class set: +0.28%).
 ///
 /// Measured on wiki4m at level 9: -0.31% with 3 tokens hashed to 14 bits; 2 tokens -0.22%, 4
 /// -0.29%; 12 bits -0.28%, 16 bits -0.31%; the last token × the partial byte -0.01%; in place of
 /// the word set -0.26%; 2 tokens × the partial byte in place of the second layer-2 set's
 /// context, a loss. At level 8: wiki4m -0.49%, enwik8-head -0.22%, book1 -0.08%; at level 7
 /// -0.72%, -0.41% and -0.12%.
-const TOKEN_SET: usize = 3;
+const TOKEN_SET: usize = 1;
+/// The set the last byte selects with the bit position.
+const LAST_BYTE_SET: usize = 3;
 /// How many tokens [`TOKEN_SET`] sees, and the bits of their hash that select a vector.
 const SELECTOR_TOKENS: u32 = 3;
 const TOKEN_SELECTOR_BITS: u32 = 14;
@@ -184,8 +192,6 @@ pub struct MixStage {
     misses: MissHistory,
     /// Whether the level has [`MISS_SET`].
     miss_set: bool,
-    /// Whether the level has [`TOKEN_SET`].
-    token_set: bool,
     /// The partial byte after each value of the bit of the last [`MixStage::p`], for
     /// [`MixStage::update`].
     next_c0: [usize; 2],
@@ -398,7 +404,7 @@ impl StrongApms {
 fn selectors(level: u8) -> &'static [usize] {
     match level {
         ..=6 => &SELECTORS[..3],
-        7 => &SELECTORS[..5],
+        7 => &SELECTORS[..=4],
         STRONG_LEVEL..MAX_LEVEL => &SELECTORS[..MISS_SET],
         _ => &SELECTORS,
     }
@@ -549,8 +555,7 @@ impl ModelStage {
             }),
             byte: ByteContexts::default(),
             word_bytes: std::array::from_fn(|b| continues_word(b as u8, config.word_classes[b])),
-            tokens: (selectors(config.level).len() > TOKEN_SET && config.is_text())
-                .then(Tokens::default),
+            tokens: config.is_text().then(Tokens::default),
         };
         stage.start_byte();
         stage
@@ -611,6 +616,7 @@ impl ModelStage {
                     .wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 (hash >> (64 - TOKEN_SELECTOR_BITS)) as u32
             }
+            None if self.set_count <= LAST_BYTE_SET => u32::from(last[0]),
             None => 0,
         };
         self.byte = ByteContexts {
@@ -644,10 +650,10 @@ impl ModelStage {
         let match_bucket = length_bucket(self.bit.match_length);
         let sets = &mut contexts.sets;
         sets[0] = match_bucket * 256 + c0;
-        sets[1] = c1 * 8 + bit_pos;
+        sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
         sets[2] = byte.classes | c0;
-        if self.set_count > TOKEN_SET {
-            sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
+        if self.set_count > LAST_BYTE_SET {
+            sets[LAST_BYTE_SET] = c1 * 8 + bit_pos;
             sets[4] = c1 << 8 | c0;
         }
         if self.strong {
@@ -712,7 +718,6 @@ impl MixStage {
                 apm_strong: (config.level >= STRONG_LEVEL).then(StrongApms::new),
                 misses: MissHistory::default(),
                 miss_set: selectors(config.level).len() > MISS_SET,
-                token_set: selectors(config.level).len() > TOKEN_SET,
                 next_c0: [2, 3],
                 p: 1 << 15,
             }
@@ -771,10 +776,8 @@ impl MixStage {
     pub fn prefetch_after(&self, contexts: &MixContexts) {
         if contexts.c0 < 128 {
             // Within a byte the token and word sets' next vectors are the ones after this bit's.
-            if self.token_set {
-                self.mixer
-                    .prefetch(TOKEN_SET, contexts.sets[TOKEN_SET] as usize + 1);
-            }
+            self.mixer
+                .prefetch(TOKEN_SET, contexts.sets[TOKEN_SET] as usize + 1);
             if self.miss_set {
                 self.mixer
                     .prefetch(WORD_SET, contexts.sets[WORD_SET] as usize + 1);
@@ -1036,7 +1039,7 @@ mod tests {
     }
 
     #[test]
-    fn text_from_level_7_selects_weights_by_its_tokens_and_binary_data_by_the_bit_position() {
+    fn text_selects_weights_by_its_tokens_and_binary_data_by_the_last_byte_below_level_7() {
         let stage_after = |level: u8, primed: bool, text: &[u8]| {
             let config = EngineConfig {
                 primed,
@@ -1049,15 +1052,16 @@ mod tests {
             (models.byte.tokens, contexts.sets[TOKEN_SET])
         };
         // A number's token is its first digit: these differ in the tokens, not in the last byte.
-        let (in_1920, set) = stage_after(7, true, b"born in 1920 ");
-        let (in_2020, _) = stage_after(7, true, b"born in 2020 ");
+        let (in_1920, set) = stage_after(6, true, b"born in 1920 ");
+        let (in_2020, _) = stage_after(6, true, b"born in 2020 ");
         assert_ne!(in_1920, in_2020);
         assert_eq!(set, in_1920 * 8);
-        assert_eq!(stage_after(9, true, b"born in 1920 ").0, in_1920);
-        for level in [6, 7, 9] {
+        for level in [1, 7, 9] {
+            assert_eq!(stage_after(level, true, b"born in 1920 ").0, in_1920);
+        }
+        for (level, token) in [(1, u32::from(b' ')), (6, u32::from(b' ')), (7, 0), (9, 0)] {
             let (binary, set) = stage_after(level, false, b"born in 1920 ");
-            assert_eq!(binary, 0, "level {level}");
-            assert!(level <= 6 || set == 0, "level {level}");
+            assert_eq!((binary, set), (token, token * 8), "level {level}");
         }
     }
 
