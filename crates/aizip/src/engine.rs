@@ -63,7 +63,7 @@ const SELECTORS: [usize; 12] = [
 /// the last byte set's place.
 ///
 /// The default level runs it in place of the last byte set: wiki4m -0.79% at level 6,
-/// enwik8-head -0.32%, book1 -0.14%, alice29 -0.12% (as a fourth set: -0.84%, -0.35%, -0.15%,
+/// enwik8-head -0.33%, book1 -0.13%, alice29 -0.12% (as a fourth set: -0.84%, -0.35%, -0.15%,
 /// -0.09%, for 7% more time; in place of the class set: +0.28%).
 ///
 /// Measured on wiki4m at level 9: -0.31% with 3 tokens hashed to 14 bits; 2 tokens -0.22%, 4
@@ -72,8 +72,15 @@ const SELECTORS: [usize; 12] = [
 /// context, a loss. At level 8: wiki4m -0.49%, enwik8-head -0.22%, book1 -0.08%; at level 7
 /// -0.72%, -0.41% and -0.12%.
 const TOKEN_SET: usize = 1;
-/// The set the last byte selects with the bit position.
+/// The set the partial byte selects with the classes of the last three bytes.
+const CLASS_SET: usize = 2;
+/// The set the last byte selects with the bit position: from [`RICH_LEVEL`] (below, binary
+/// data's token stands in for it).
 const LAST_BYTE_SET: usize = 3;
+/// The sets the last byte with the partial byte, and the byte before last with the bit
+/// position, select.
+const LAST_BYTE_PARTIAL_SET: usize = 4;
+const SECOND_BYTE_SET: usize = 5;
 /// How many tokens [`TOKEN_SET`] sees, and the bits of their hash that select a vector.
 const SELECTOR_TOKENS: u32 = 3;
 const TOKEN_SELECTOR_BITS: u32 = 14;
@@ -186,7 +193,7 @@ pub struct MixStage {
     mixer: Mixer,
     apm_order1: Apm,
     apm_match: Apm,
-    /// In text: an APM on the tokens (see [`APM_TOKEN_BITS`]).
+    /// In text from [`RICH_LEVEL`]: an APM on the tokens (see [`APM_TOKEN_BITS`]).
     apm_tokens: Option<Apm>,
     /// Strong levels: APMs on the partial byte and the last two and three bytes, hashed, and on
     /// the misses.
@@ -331,19 +338,28 @@ const APM_ORDER2_HASH_BITS: u32 = 10;
 const APM_ORDER3_HASH_BITS: u32 = 9;
 const APM_ORDER2_CONTEXTS: usize = 256 << APM_ORDER2_HASH_BITS;
 const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
-/// The token APM, in text from [`RICH_LEVEL`]: the partial byte × the leading [`APM_TOKEN_BITS`] of
-/// the hash of the last word-class tokens that selects [`TOKEN_SET`]'s vector (17 MB, not scaled
-/// by the input). Binary data has none: an order-0 APM in its place cost ptt5 0.15% at level 9.
+/// The token APM, in text from [`RICH_LEVEL`]: the partial byte × the leading
+/// [`APM_TOKEN_BITS`] of the hash of the last word-class tokens that selects [`TOKEN_SET`]'s
+/// vector (17 MB, not scaled by the input). Binary data has none: an order-0 APM in its place
+/// cost ptt5 0.15% at level 9.
 ///
-/// Measured on wiki4m: level 7 -0.29%, enwik8-head -0.11%, book1 -0.14%; level 9 -0.06% (8
-/// bits -0.04%, 6 bits -0.01%; rate 5 against 6, -0.004%). At level 6 it gained wiki4m 0.31%
-/// (rate 6 0.27%, 7 0.20%), enwik8-head 0.06% and book1 0.18% for 6.1% more simulated cycles;
-/// in place of the order-1 APM there, enwik8-head lost 0.18%: the default level keeps its
-/// speed. Tried at level 9 and not kept: a learnt mix of the APMs in place of their fixed average (-0.004%); a second
-/// mixer of three small sets at a faster rate, averaged with the first (+0.1 to +1.2%).
+/// Measured: level 7 wiki4m -0.33%, enwik8-head -0.12%, book1 -0.17%; level 8 wiki4m -0.12%;
+/// level 9 wiki4m -0.065% (8 bits -0.04%, 6 bits -0.01%; rate 6 -0.061%). At level 6 it gained
+/// wiki4m 0.31% (rate 6 0.27%, 7 0.20%), enwik8-head 0.06% and book1 0.18% for 6.1% more
+/// simulated cycles; in place of the order-1 APM there, enwik8-head lost 0.18%: the default
+/// level keeps its speed. Tried at level 9 and not kept: a learnt mix of the APMs in place of
+/// their fixed average (-0.004%); a second mixer of three small sets at a faster rate,
+/// averaged with the first (+0.1 to +1.2%).
 const APM_TOKEN_BITS: u32 = 10;
 const APM_TOKEN_CONTEXTS: usize = 256 << APM_TOKEN_BITS;
 const APM_TOKEN_RATE: u32 = 5;
+
+/// Whether `level` has the token APM for text or binary data.
+fn has_token_apm(level: u8, text: bool) -> bool {
+    level >= RICH_LEVEL && text
+}
+
+const _: () = assert!(APM_TOKEN_BITS <= TOKEN_SELECTOR_BITS);
 
 /// The token APM's context for the partial byte `c0` where [`TOKEN_SET`] selects
 /// `token_vector`: the token hash's leading bits, past the bit position.
@@ -420,13 +436,13 @@ impl StrongApms {
     }
 }
 
-/// The weight-set selectors a level uses. The default level keeps three for speed: a fourth
-/// (last byte × partial byte) gains 0.36% on wiki4m at level 6 for 10% more time, a better trade
-/// where the rich context maps already double the time.
+/// The weight-set selectors a level uses. The default level keeps three for speed (a fourth
+/// costs 7-10% more time, see [`TOKEN_SET`]), a better trade where the rich context maps
+/// already double the time.
 fn selectors(level: u8) -> &'static [usize] {
     match level {
-        ..=6 => &SELECTORS[..3],
-        7 => &SELECTORS[..=4],
+        ..RICH_LEVEL => &SELECTORS[..LAST_BYTE_SET],
+        RICH_LEVEL => &SELECTORS[..=LAST_BYTE_PARTIAL_SET],
         STRONG_LEVEL..MAX_LEVEL => &SELECTORS[..MISS_SET],
         _ => &SELECTORS,
     }
@@ -443,13 +459,14 @@ pub fn mixer_inputs(models: &[Box<dyn Model>], detail: Detail) -> usize {
 /// Where the context maps' inputs start: after the bias.
 const FIRST_CONTEXT_INPUT: usize = 1;
 
-/// Bytes of mixer weights and APM tables of a predictor with `inputs` inputs at `level`.
-pub fn mixing_bytes(level: u8, inputs: usize) -> usize {
+/// Bytes of mixer weights and APM tables of a predictor with `inputs` inputs at `level`, for
+/// text or binary data.
+pub fn mixing_bytes(level: u8, text: bool, inputs: usize) -> usize {
     let strong = level >= STRONG_LEVEL;
     Mixer::bytes(inputs, selectors(level), output_selectors(level))
         + Apm::bytes(APM_ORDER1_CONTEXTS)
         + Apm::bytes(APM_MATCH_CONTEXTS)
-        + if level >= RICH_LEVEL {
+        + if has_token_apm(level, text) {
             Apm::bytes(APM_TOKEN_CONTEXTS)
         } else {
             0
@@ -525,8 +542,8 @@ struct ByteContexts {
     /// A hash of the current word (0 between words, and below [`MAX_LEVEL`], which alone has
     /// [`WORD_SET`]), see [`ModelStage::word_bytes`].
     word: u32,
-    /// The last [`SELECTOR_TOKENS`] tokens hashed to [`TOKEN_SELECTOR_BITS`] (0 in binary data
-    /// and below level 7).
+    /// The last [`SELECTOR_TOKENS`] tokens hashed to [`TOKEN_SELECTOR_BITS`]; in binary data the
+    /// last byte below [`RICH_LEVEL`] and 0 from there.
     tokens: u32,
 }
 
@@ -643,6 +660,8 @@ impl ModelStage {
                     .wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 (hash >> (64 - TOKEN_SELECTOR_BITS)) as u32
             }
+            // Binary data has no words: where the level has no set of the last byte, its token
+            // stands in for one.
             None if self.set_count <= LAST_BYTE_SET => u32::from(last[0]),
             None => 0,
         };
@@ -678,13 +697,13 @@ impl ModelStage {
         let sets = &mut contexts.sets;
         sets[0] = match_bucket * 256 + c0;
         sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
-        sets[2] = byte.classes | c0;
+        sets[CLASS_SET] = byte.classes | c0;
         if self.set_count > LAST_BYTE_SET {
             sets[LAST_BYTE_SET] = c1 * 8 + bit_pos;
-            sets[4] = c1 << 8 | c0;
+            sets[LAST_BYTE_PARTIAL_SET] = c1 << 8 | c0;
         }
         if self.strong {
-            sets[5] = u32::from(byte.last[1]) * 8 + bit_pos;
+            sets[SECOND_BYTE_SET] = u32::from(byte.last[1]) * 8 + bit_pos;
             for (k, &map) in self.state_selectors.iter().enumerate() {
                 sets[FIRST_STATE_SET + k] = u32::from(self.contexts.state(map)) * 8 + bit_pos;
             }
@@ -743,7 +762,7 @@ impl MixStage {
                 apm_order1: Apm::new(APM_ORDER1_CONTEXTS, 7),
                 apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
                 apm_strong: (config.level >= STRONG_LEVEL).then(StrongApms::new),
-                apm_tokens: (config.level >= RICH_LEVEL && config.is_text())
+                apm_tokens: has_token_apm(config.level, config.is_text())
                     .then(|| Apm::new(APM_TOKEN_CONTEXTS, APM_TOKEN_RATE)),
                 misses: MissHistory::default(),
                 miss_set: selectors(config.level).len() > MISS_SET,
@@ -803,29 +822,31 @@ impl MixStage {
     }
 
     /// Starts loading what the next bit may read after a [`MixStage::p`] with `contexts`, for
-    /// either value of this bit: set 2's 65,536 vectors and the order-1 and hashed APMs' rows do
-    /// not stay in cache. For a caller that does not know the next bit's contexts yet (a
-    /// decoder); one that does calls [`MixStage::prefetch`].
+    /// either value of this bit: the class set's 65,536 vectors, the token set's 2^17, and the
+    /// rows of the order-1, hashed and token APMs do not stay in cache. For a caller that does
+    /// not know the next bit's contexts yet (a decoder); one that does calls
+    /// [`MixStage::prefetch`].
     #[inline(always)]
     pub fn prefetch_after(&self, contexts: &MixContexts) {
         if contexts.c0 < 128 {
             // Within a byte the token and word sets' next vectors are the ones after this bit's.
             self.mixer
                 .prefetch(TOKEN_SET, contexts.sets[TOKEN_SET] as usize + 1);
+            if let Some(apm) = &self.apm_tokens {
+                for (next, _) in after_next_bit(contexts.c0 as usize, contexts.last) {
+                    apm.prefetch(token_apm_context(next, contexts.sets[TOKEN_SET]));
+                }
+            }
             if self.miss_set {
                 self.mixer
                     .prefetch(WORD_SET, contexts.sets[WORD_SET] as usize + 1);
             }
         }
         for (next, last) in after_next_bit(contexts.c0 as usize, contexts.last) {
-            self.mixer.prefetch(2, class_context(next, last));
+            self.mixer.prefetch(CLASS_SET, class_context(next, last));
             self.apm_order1.prefetch(order1_apm_context(next, last));
             if let Some(apms) = &self.apm_strong {
                 apms.prefetch(next, last);
-            }
-            if let Some(apm) = &self.apm_tokens {
-                // After a byte's last bit the tokens change: a wasted hint, one in eight.
-                apm.prefetch(token_apm_context(next, contexts.sets[TOKEN_SET]));
             }
         }
     }
@@ -1041,6 +1062,7 @@ impl Predictor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model_set::MIN_LEVEL;
 
     #[test]
     fn misses_are_bits_on_the_side_their_probability_did_not_favour() {
@@ -1093,19 +1115,82 @@ mod tests {
             prime(&mut models, &mut mixing, text);
             let mut contexts = MixContexts::default();
             models.predict(mixing.inputs(), &mut contexts);
-            (models.byte.tokens, contexts.sets[TOKEN_SET])
+            (models.byte.tokens, contexts.sets)
         };
         // A number's token is its first digit: these differ in the tokens, not in the last byte.
-        let (in_1920, set) = stage_after(6, true, b"born in 1920 ");
+        let (in_1920, sets) = stage_after(6, true, b"born in 1920 ");
         let (in_2020, _) = stage_after(6, true, b"born in 2020 ");
         assert_ne!(in_1920, in_2020);
-        assert_eq!(set, in_1920 * 8);
+        assert_eq!(sets[TOKEN_SET], in_1920 * 8);
         for level in [1, 7, 9] {
             assert_eq!(stage_after(level, true, b"born in 1920 ").0, in_1920);
         }
-        for (level, token) in [(1, u32::from(b' ')), (6, u32::from(b' ')), (7, 0), (9, 0)] {
-            let (binary, set) = stage_after(level, false, b"born in 1920 ");
-            assert_eq!((binary, set), (token, token * 8), "level {level}");
+        let space = u32::from(b' ');
+        for (level, token) in [(1, space), (6, space), (7, 0), (9, 0)] {
+            let (binary, sets) = stage_after(level, false, b"born in 1920 ");
+            assert_eq!(
+                (binary, sets[TOKEN_SET]),
+                (token, token * 8),
+                "level {level}"
+            );
+            if level >= RICH_LEVEL {
+                assert_eq!(sets[LAST_BYTE_SET], space * 8, "level {level}");
+                assert_eq!(sets[LAST_BYTE_PARTIAL_SET], space << 8 | 1, "level {level}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_context_selects_a_vector_of_its_set() {
+        // The mixer clamps a context past its set's last vector, which would only cost
+        // compression: a set too small for its selector goes unnoticed without this.
+        let text = "<page><title>Paris</title> born in 1920, [[Paris|the city]] \
+                    {{Infobox|name=Été}} &amp; ÆØÅ\n\t\0\u{ff}"
+            .as_bytes();
+        for level in MIN_LEVEL..=MAX_LEVEL {
+            for primed in [false, true] {
+                let config = EngineConfig {
+                    primed,
+                    ..EngineConfig::new(level, 1 << 16)
+                };
+                let (mut models, mut mixing) = build_stages(&config, Simd::Scalar, false);
+                let sizes = selectors(level);
+                let mut contexts = MixContexts::default();
+                for &byte in text {
+                    for bit in bits_of(byte) {
+                        models.predict(mixing.inputs(), &mut contexts);
+                        for (set, (&context, &size)) in contexts.sets.iter().zip(sizes).enumerate()
+                        {
+                            assert!((context as usize) < size, "level {level}, set {set}");
+                        }
+                        mixing.p(&contexts);
+                        models.update(bit);
+                        mixing.update(bit);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_from_the_rich_level_is_refined_by_its_tokens() {
+        for level in MIN_LEVEL..=MAX_LEVEL {
+            for text in [false, true] {
+                let config = EngineConfig {
+                    primed: text,
+                    ..EngineConfig::new(level, 1 << 16)
+                };
+                let (_, mixing) = build_stages(&config, Simd::Scalar, false);
+                let expected = text && level >= RICH_LEVEL;
+                assert_eq!(mixing.apm_tokens.is_some(), expected, "level {level}");
+            }
+            let apm = mixing_bytes(level, true, 100) - mixing_bytes(level, false, 100);
+            let expected = if level >= RICH_LEVEL {
+                Apm::bytes(APM_TOKEN_CONTEXTS)
+            } else {
+                0
+            };
+            assert_eq!(apm, expected, "level {level}");
         }
     }
 

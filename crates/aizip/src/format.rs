@@ -250,6 +250,13 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_format_document_names_this_version() {
+        let document = include_str!("../../../docs/FORMAT.md");
+        assert!(document.starts_with(&format!("# The aizip archive format, version {VERSION}\n")));
+        assert!(document.contains(&format!("| version | `{VERSION}`.")));
+    }
+
     /// The start of a header: [`MAGIC`], `version`, then `rest`.
     fn header(version: u8, rest: &[u8]) -> Vec<u8> {
         [&MAGIC[..], &[version], rest].concat()

@@ -100,7 +100,8 @@ pub const MODEL_SET: &[ModelSpec] = &[
         },
     },
     // Levels 1-6 spend order 1's time on the shape model instead: the last byte also selects
-    // weight set 1 and the order-1 APM (wiki4m at level 6: shape -1.36%, order 1 -0.30%).
+    // the order-1 APM and, in binary data, a weight set (wiki4m at level 6: shape -1.36%,
+    // order 1 -0.30%).
     ModelSpec {
         name: "order1",
         min_level: 7,
@@ -438,6 +439,7 @@ impl EngineConfig {
         let history = params.history_bytes.max(16).next_power_of_two();
         let mixing = crate::engine::mixing_bytes(
             self.level,
+            self.is_text(),
             crate::engine::mixer_inputs(&models, params.context_detail),
         );
         (tables + own + history + mixing) as u64
