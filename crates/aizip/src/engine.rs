@@ -347,9 +347,9 @@ const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
 /// level 9 wiki4m -0.065% (8 bits -0.04%, 6 bits -0.01%; rate 6 -0.061%). At level 6 it gained
 /// wiki4m 0.31% (rate 6 0.27%, 7 0.20%), enwik8-head 0.06% and book1 0.18% for 6.1% more
 /// simulated cycles; in place of the order-1 APM there, enwik8-head lost 0.18%: the default
-/// level keeps its speed. Tried at level 9 and not kept: a learnt mix of the APMs in place of
-/// their fixed average (-0.004%); a second mixer of three small sets at a faster rate,
-/// averaged with the first (+0.1 to +1.2%).
+/// level keeps its speed. Tried at level 9 and not kept: a learnt mix of the APMs, averaged
+/// with their fixed average (-0.004%); a second mixer of three small sets at a faster rate,
+/// averaged with the first (+0.06 to +1.2%).
 const APM_TOKEN_BITS: u32 = 10;
 const APM_TOKEN_CONTEXTS: usize = 256 << APM_TOKEN_BITS;
 const APM_TOKEN_RATE: u32 = 5;
