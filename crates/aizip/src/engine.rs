@@ -15,7 +15,7 @@
 //! as if it had coded it: the models, the mixer and the APMs then start from English and wiki
 //! markup rather than from nothing.
 
-use crate::model_set::{EngineConfig, MAX_LEVEL, RICH_LEVEL};
+use crate::model_set::{EngineConfig, MAX_LEVEL, MODEL_SET, RICH_LEVEL};
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_dict::ByteClass;
 use aizip_mixer::{Apm, LearningRate, Mixer, Simd};
@@ -35,11 +35,12 @@ use std::sync::OnceLock;
 /// the [`STATE_SELECTOR_MODELS`] (bit-history state of its first context, bit position), and (the
 /// two innermost open [`Brackets`], partial byte: 0.2% at level 9 on wiki text); at
 /// [`MAX_LEVEL`] also (the last 8 [misses](MissHistory), bit position), (the current word,
-/// hashed to [`WORD_SELECTOR_BITS`], bit position) and one global vector. Those three gained
-/// 0.10% on wiki4m together (misses 0.03%, the word 0.06%, the global vector 0.01-0.02%); more
-/// selectors of this kind (the previous word, the column, the last two bytes hashed, the
-/// bit-history state of order 6) cost 0.01-0.09% in their place. See [`selectors`].
-const SELECTORS: [usize; 12] = [
+/// hashed to [`WORD_SELECTOR_BITS`], bit position), one global vector and (how many byte
+/// orders have seen their context, partial byte: see [`FOUND_ORDERS_SET`]). The first three
+/// gained 0.10% on wiki4m together (misses 0.03%, the word 0.06%, the global vector
+/// 0.01-0.02%); more selectors of this kind (the previous word, the column, the last two bytes
+/// hashed, the bit-history state of order 6) cost 0.01-0.09% in their place. See [`selectors`].
+const SELECTORS: [usize; 13] = [
     LENGTH_BUCKETS * 256,
     (1 << TOKEN_SELECTOR_BITS) * 8,
     256 * 256,
@@ -52,6 +53,7 @@ const SELECTORS: [usize; 12] = [
     MissHistory::VALUES * 8,
     (1 << WORD_SELECTOR_BITS) * 8,
     1,
+    FOUND_ORDER_VALUES * 256,
 ];
 /// The set the last word-class [`Tokens`] select: the grammar of the words just read (a 1-byte
 /// code is a frequent word, a 2-byte code's lead a group of words used alike, a capitalised word
@@ -95,6 +97,36 @@ const MISS_SET: usize = 9;
 const WORD_SET: usize = 10;
 /// The set of one vector.
 const GLOBAL_SET: usize = 11;
+/// At [`MAX_LEVEL`], the set selected by the partial byte and by how many byte orders (the
+/// models named [`ORDER_MODEL_PREFIX`]…) have a bit history for their context at the current
+/// bit: how far back the text has been seen before says how far to trust the long contexts (as
+/// paq8 selects weights by the orders found). Measured at level 9: wiki4m -0.010%, wiki-dev
+/// -0.010%; its time was lost in the noise of two rounds on wiki4m beside version 21, whose
+/// level 9 lacked the one-pass kernels (see `aizip_mixer::ONE_PASS_SET_COUNTS`).
+const FOUND_ORDERS_SET: usize = 12;
+/// Values of [`FOUND_ORDERS_SET`]'s count: none of the byte orders to all of them.
+const FOUND_ORDER_VALUES: usize = byte_order_models() + 1;
+/// How the byte-order models' names begin (`OrderModel::name`), and no other model's.
+const ORDER_MODEL_PREFIX: &str = "order";
+
+/// How many models of [`MODEL_SET`] are byte orders (see [`ORDER_MODEL_PREFIX`]).
+const fn byte_order_models() -> usize {
+    let prefix = ORDER_MODEL_PREFIX.as_bytes();
+    let mut count = 0;
+    let mut i = 0;
+    while i < MODEL_SET.len() {
+        let name = MODEL_SET[i].name.as_bytes();
+        let mut matches = name.len() >= prefix.len();
+        let mut k = 0;
+        while matches && k < prefix.len() {
+            matches = name[k] == prefix[k];
+            k += 1;
+        }
+        count += matches as usize;
+        i += 1;
+    }
+    count
+}
 /// Bits of the current word's hash that select a weight vector.
 const WORD_SELECTOR_BITS: u32 = 13;
 /// The models whose first context's bit-history state selects a weight set at the strong levels:
@@ -107,6 +139,8 @@ const STATE_SELECTOR_MODELS: [&str; 2] = ["order4", "word1"];
 pub const PLAIN_RATE: LearningRate = LearningRate {
     base: 640,
     new_vector_boost: 8,
+    settled_eighths: 7,
+    settling_bits: 0,
 };
 /// With rich maps, which quadruple the inputs, a slower rate suits the larger vectors (measured:
 /// 192 against 256 and 160 on wiki4m, and again on w2m after the mixer learnt to skip
@@ -115,12 +149,19 @@ pub const PLAIN_RATE: LearningRate = LearningRate {
 pub const RICH_RATE: LearningRate = LearningRate {
     base: 192,
     new_vector_boost: 4,
+    ..PLAIN_RATE
 };
 /// At [`MAX_LEVEL`], with the text models' inputs and the miss and word selectors' sets, 160
 /// beats 192: wiki4m -0.02%, enwik8-head -0.07%, alice29 -0.11%, book1 -0.10%, kennedy.xls
-/// -0.7%.
+/// -0.7%. Its sets, both layers, settle on towards 3/8 of their rates, half way by 2^23
+/// updates: wiki-dev -0.071%, wiki4m -0.033%, enwik8-head -0.034%, alice29 -0.039% (towards
+/// 4/8: wiki4m -0.030%, enwik8-head -0.027%, alice29 -0.030%; towards 2/8: wiki4m -0.030%; half
+/// way by 2^22: wiki4m -0.016%, alice29 -0.072%; by 2^24: wiki4m -0.029%). Level 8 lost wiki4m
+/// 0.04% with the same, level 7 0.02% with a single settling to 5/8 by 2^22.
 pub const MAX_LEVEL_RATE: LearningRate = LearningRate {
     base: 160,
+    settled_eighths: 3,
+    settling_bits: 23,
     ..RICH_RATE
 };
 /// A constant mixer input: each weight vector learns an offset for its context.
@@ -147,6 +188,9 @@ pub struct ModelStage {
     /// Strong levels: the context maps whose states select the sets from [`FIRST_STATE_SET`] on
     /// (none without maps).
     state_selectors: Vec<usize>,
+    /// At [`MAX_LEVEL`]: the context map of every byte-order model, for [`FOUND_ORDERS_SET`]
+    /// (else none).
+    order_maps: Vec<usize>,
     /// Whether this is a strong level (see [`STRONG_LEVEL`]).
     strong: bool,
     /// The open brackets of the text, followed at every level: they select the first layer-2
@@ -579,6 +623,17 @@ impl ModelStage {
             })
             .filter(|&map| strong && map < tables.len())
             .collect();
+        let set_count = selectors(config.level).len();
+        let order_maps = if set_count > FOUND_ORDERS_SET {
+            models
+                .iter()
+                .zip(&context_ranges)
+                .filter(|(m, r)| m.name().starts_with(ORDER_MODEL_PREFIX) && !r.is_empty())
+                .map(|(_, r)| r.start)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut stage = ModelStage {
             models,
             context_ranges,
@@ -590,8 +645,9 @@ impl ModelStage {
                 c0: 1,
                 ..BitContext::default()
             },
-            set_count: selectors(config.level).len(),
+            set_count,
             state_selectors,
+            order_maps,
             strong,
             brackets: Brackets::default(),
             bracket_actions: std::array::from_fn(|b| {
@@ -647,7 +703,7 @@ impl ModelStage {
         self.contexts.set_contexts(&self.hashes);
         let last = [1, 2, 3].map(|n| self.history.back(n));
         // Only level 9 has the word set.
-        let word = if self.set_count > GLOBAL_SET && self.word_bytes[last[0] as usize] {
+        let word = if self.set_count > WORD_SET && self.word_bytes[last[0] as usize] {
             (self.byte.word.wrapping_add(u32::from(last[0]) + 1)).wrapping_mul(0x2F0F_3A4D)
         } else {
             0
@@ -713,6 +769,12 @@ impl ModelStage {
                 sets[MISS_SET] = bit_pos;
                 sets[WORD_SET] = (byte.word >> (32 - WORD_SELECTOR_BITS)) * 8 + bit_pos;
                 sets[GLOBAL_SET] = 0;
+                let found = self
+                    .order_maps
+                    .iter()
+                    .filter(|&&map| self.contexts.state(map) != 0)
+                    .count();
+                sets[FOUND_ORDERS_SET] = found as u32 * 256 + c0;
             }
             contexts.outputs[0] = byte.unbracketed * 256 + c0;
             let surrounded = byte.surrounded * MATCH_QUARTERS as u32
@@ -1081,6 +1143,17 @@ mod tests {
     }
 
     #[test]
+    fn every_level_mixes_its_sets_in_one_pass() {
+        // A level whose set count the mixer lacks still codes alike, only slower: levels 7-9
+        // ran set by set from the token set's arrival until this test.
+        let mut counts: Vec<usize> = (MIN_LEVEL..=MAX_LEVEL)
+            .map(|level| selectors(level).len())
+            .collect();
+        counts.dedup();
+        assert_eq!(counts, aizip_mixer::ONE_PASS_SET_COUNTS);
+    }
+
+    #[test]
     fn words_for_the_word_selector_end_at_printable_separators_but_not_digits() {
         let plain = aizip_dict::default_classes();
         let continues = |byte: u8| continues_word(byte, plain[byte as usize]);
@@ -1170,6 +1243,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_found_orders_set_counts_every_byte_order_at_the_strongest_level() {
+        for level in MIN_LEVEL..=MAX_LEVEL {
+            for primed in [false, true] {
+                let config = EngineConfig {
+                    primed,
+                    ..EngineConfig::new(level, 1 << 16)
+                };
+                let models = ModelStage::new(&config);
+                let orders = config
+                    .models()
+                    .iter()
+                    .filter(|m| m.name().starts_with(ORDER_MODEL_PREFIX))
+                    .count();
+                let expected = if level == MAX_LEVEL { orders } else { 0 };
+                assert_eq!(models.order_maps.len(), expected, "level {level}");
+                assert!(orders < FOUND_ORDER_VALUES);
+            }
+        }
+        // On repeated text the count climbs to every order, and falls at a byte never seen.
+        let config = EngineConfig {
+            primed: true,
+            ..EngineConfig::new(MAX_LEVEL, 1 << 16)
+        };
+        let (mut models, mut mixing) = build_stages(&config, Simd::Scalar, false);
+        let mut contexts = MixContexts::default();
+        let mut found = Vec::new();
+        for &byte in b"the cat sat on the mat. ".repeat(8).iter().chain(b"\xff") {
+            for bit in bits_of(byte) {
+                models.predict(mixing.inputs(), &mut contexts);
+                found.push(contexts.sets[FOUND_ORDERS_SET] as usize / 256);
+                mixing.p(&contexts);
+                models.update(bit);
+                mixing.update(bit);
+            }
+        }
+        let all = models.order_maps.len();
+        assert_eq!(found[found.len() - 9], all, "{found:?}");
+        assert!(found[found.len() - 1] < all, "{found:?}");
     }
 
     #[test]

@@ -358,14 +358,17 @@ mod tests {
         #[test]
         fn one_pass_kernels_match_one_vector_at_a_time(
             inputs in prop::collection::vec(-2047i32..=2047, 24),
-            weights in prop::collection::vec(-WEIGHT_LIMIT..=WEIGHT_LIMIT, 11 * 24),
-            errs in prop::array::uniform11(-(1 << 17)..(1 << 17)),
+            weights in prop::collection::vec(-WEIGHT_LIMIT..=WEIGHT_LIMIT, 13 * 24),
+            errs in prop::array::uniform13(-(1 << 17)..(1 << 17)),
         ) {
+            // The counts of `ONE_PASS_SET_COUNTS`.
             let three: [i32; 3] = errs[..3].try_into().unwrap();
-            let eight: [i32; 8] = errs[..8].try_into().unwrap();
+            let five: [i32; 5] = errs[..5].try_into().unwrap();
+            let nine: [i32; 9] = errs[..9].try_into().unwrap();
             one_pass_matches::<3>(&inputs, &weights[..3 * 24], three)?;
-            one_pass_matches::<8>(&inputs, &weights[..8 * 24], eight)?;
-            one_pass_matches::<11>(&inputs, &weights, errs)?;
+            one_pass_matches::<5>(&inputs, &weights[..5 * 24], five)?;
+            one_pass_matches::<9>(&inputs, &weights[..9 * 24], nine)?;
+            one_pass_matches::<13>(&inputs, &weights, errs)?;
         }
     }
 

@@ -23,13 +23,17 @@
 //! been updated `t` times, learns at
 //!
 //! ```text
-//! r = rate' · (1 + b · 64 / (64 + n))          rate' = rate · (7/8 + ¼ · 2^20 / (2^20 + t))
+//! r = rate' · (1 + b · 64 / (64 + n))
+//! rate' = rate · (f/8 + (7 − f)/8 · 2^S / (2^S + t) + ¼ · 2^20 / (2^20 + t))
 //! ```
 //!
 //! (the boost `64 / (64 + n)` in 1/4096 units, from a table, and 0 from n = 4096 on; `b` is
 //! [`LearningRate::new_vector_boost`]) so a new context's vector moves quickly away from its
-//! neutral start, and the whole mixer settles to 7/8 of `rate` over the first megabits
-//! (measured: 0.1–0.25% smaller archives at levels 6 and 9 than a constant rate).
+//! neutral start, and the whole mixer settles from 9/8 of `rate` to 7/8 of it over the first
+//! megabits (measured: 0.1–0.25% smaller archives at levels 6 and 9 than a constant rate).
+//! Where `f` ([`LearningRate::settled_eighths`]) is below 7, it goes on falling towards `f`/8 of
+//! `rate`, half way there after `2^S` updates ([`LearningRate::settling_bits`]): a long input's
+//! weights have settled, and a lower rate then averages out more noise.
 //!
 //! ## Layer 2
 //! The outputs `s_k` of all sets are mixed again by the weight vector of an *output* set, chosen
@@ -54,7 +58,8 @@
 //! [`Mixer::update`] choose the instruction-set path once per bit and run every set inside one
 //! function compiled for it, so the kernels of [`dot`] inline there; on the AVX2 path the
 //! layer-1 sets are mixed and trained in one pass over the inputs (each block of inputs loaded
-//! once for all sets: 5% fewer instructions at level 2).
+//! once for all sets: 5% fewer instructions at level 2), for the set counts of
+//! [`ONE_PASS_SET_COUNTS`].
 
 mod apm;
 mod dot;
@@ -90,7 +95,7 @@ struct WeightSet {
 }
 
 /// How a mixer's weight sets learn (see the crate documentation). Layer 2 takes the same boost
-/// at its own base rate, `OUTPUT_RATE`.
+/// and settling at its own base rate, `OUTPUT_RATE`.
 #[derive(Clone, Copy, Debug)]
 pub struct LearningRate {
     /// `rate`: the more inputs, the lower the best rate (640 suits about 10, 192 some 60 to 130).
@@ -100,6 +105,12 @@ pub struct LearningRate {
     /// -0.95% at level 6; with some 100 inputs 4 is better (at level 9, 8 costs enwik8-head
     /// +0.13% and book1 +0.09%).
     pub new_vector_boost: i32,
+    /// `f`: the eighths of `base` the set settles to in the end, 1 to 7 (see the crate
+    /// documentation).
+    pub settled_eighths: i32,
+    /// `S`: log2 of the set updates by which it has come half way from 7/8 to `f`/8 of `base`
+    /// (unused where `f` is 7).
+    pub settling_bits: u32,
 }
 
 /// The largest effective rate for which the mixer's arithmetic cannot overflow: the error
@@ -111,6 +122,16 @@ impl LearningRate {
     /// boosted by `1 + b`.
     fn peak(self) -> i64 {
         self.base as i64 * 9 / 8 * (1 + self.new_vector_boost as i64)
+    }
+
+    /// `rate'` after `t` updates of the set (see the crate documentation).
+    fn settled(self, t: u64) -> i32 {
+        let (rate, f, t) = (self.base as i64, self.settled_eighths as i64, t as i64);
+        let young = |bits: u32, eighths: i64| {
+            let settling = 1i64 << bits;
+            rate * eighths * settling / (8 * (settling + t))
+        };
+        (rate * f / 8 + young(self.settling_bits, 7 - f) + young(FIRST_SETTLING_BITS, 2)) as i32
     }
 }
 
@@ -129,16 +150,10 @@ static NEW_VECTOR_BOOSTS: [u16; BOOSTED_UPDATES] = {
     }
     table
 };
-const SETTLING_UPDATES: u64 = 1 << 20;
+/// log2 of the updates in which a set's rate falls half way from 9/8 to 7/8 of its base.
+const FIRST_SETTLING_BITS: u32 = 20;
 /// How often the set's settling rate is recomputed (a power of two).
 const RATE_REFRESH: u64 = 1 << 10;
-
-/// `rate · (7/8 + ¼ · 2^20 / (2^20 + t))`.
-fn settled_rate(rate: i32, set_updates: u64) -> i32 {
-    let rate = rate as i64;
-    let young = rate * SETTLING_UPDATES as i64 / (4 * (SETTLING_UPDATES + set_updates) as i64);
-    (rate * 7 / 8 + young) as i32
-}
 
 impl WeightSet {
     fn new(inputs: usize, contexts: usize, rate: LearningRate) -> Self {
@@ -151,7 +166,7 @@ impl WeightSet {
             selected: 0,
             rate,
             updates: vec![0; contexts],
-            settled_rate: settled_rate(rate.base, 0),
+            settled_rate: rate.settled(0),
             set_updates: 0,
         };
         set.select(0);
@@ -236,7 +251,7 @@ impl WeightSet {
         self.updates[self.selected] = (n + 1).min(BOOSTED_UPDATES) as u16;
         self.set_updates += 1;
         if self.set_updates.is_multiple_of(RATE_REFRESH) {
-            self.settled_rate = settled_rate(self.rate.base, self.set_updates);
+            self.settled_rate = self.rate.settled(self.set_updates);
         }
         let rate =
             self.settled_rate + ((self.settled_rate * boost * self.rate.new_vector_boost) >> 12);
@@ -338,6 +353,10 @@ impl Mixer {
             base: OUTPUT_RATE,
             ..rate
         };
+        assert!(
+            (1..=7).contains(&rate.settled_eighths) && rate.settling_bits <= 40,
+            "{rate:?} settles outside 1/8..=7/8 of its base or after 2^40 updates"
+        );
         assert!(
             rate.base > 0
                 && rate.new_vector_boost >= 0
@@ -457,19 +476,7 @@ impl Mixer {
     /// The CPU supports `K`'s path; the input buffer is as long as the layer-1 vectors.
     #[inline(always)]
     unsafe fn mix_with<K: Kernel>(&mut self) -> u32 {
-        // The levels' set counts get the one-pass kernels; any other count goes set by set.
-        match self.sets.len() {
-            3 => self.mix_sets::<K, 3>(),
-            4 => self.mix_sets::<K, 4>(),
-            8 => self.mix_sets::<K, 8>(),
-            11 => self.mix_sets::<K, 11>(),
-            _ => {
-                let inputs = self.inputs.padded();
-                for (set, hidden) in self.sets.iter().zip(&mut self.hidden) {
-                    *hidden = set.mix::<K>(inputs);
-                }
-            }
-        }
+        self.mix_layer1::<K>();
         let first = self.output.mix::<K>(&self.hidden);
         self.p = match &self.second_output {
             None => squash(first),
@@ -499,18 +506,7 @@ impl Mixer {
     /// As for [`Mixer::mix_with`].
     #[inline(always)]
     unsafe fn update_with<K: Kernel>(&mut self, bit: u32) {
-        match self.sets.len() {
-            3 => self.update_sets::<K, 3>(bit),
-            4 => self.update_sets::<K, 4>(bit),
-            8 => self.update_sets::<K, 8>(bit),
-            11 => self.update_sets::<K, 11>(bit),
-            _ => {
-                for (set, &hidden) in self.sets.iter_mut().zip(&self.hidden) {
-                    // Squashed here, not in mix: a skipped update needs none.
-                    set.train::<K>(self.inputs.padded(), bit, squash(hidden));
-                }
-            }
-        }
+        self.update_layer1::<K>(bit);
         match &mut self.second_output {
             None => self.output.train::<K>(&self.hidden, bit, self.p),
             Some(second) => {
@@ -542,6 +538,56 @@ impl Mixer {
     }
 }
 
+/// Defines [`ONE_PASS_SET_COUNTS`] and the layer-1 dispatch on them: each listed count gets its
+/// own instance of the one-pass kernels, any other count goes set by set.
+macro_rules! one_pass_set_counts {
+    ($($n:literal),+) => {
+        /// The layer-1 set counts that are mixed and trained in one pass over the inputs (see
+        /// [`Mixer::mix`]): the counts the levels of `aizip` use, which a test there holds to
+        /// this list. Any other count works, set by set, in more time (level 8 on wiki4m: 3-8%
+        /// more wall clock when its count was missing here).
+        pub const ONE_PASS_SET_COUNTS: &[usize] = &[$($n),+];
+
+        impl Mixer {
+            /// Layer 1 of [`Mixer::mix_with`].
+            ///
+            /// # Safety
+            /// As for [`Mixer::mix_with`].
+            #[inline(always)]
+            unsafe fn mix_layer1<K: Kernel>(&mut self) {
+                match self.sets.len() {
+                    $($n => self.mix_sets::<K, $n>(),)+
+                    _ => {
+                        let inputs = self.inputs.padded();
+                        for (set, hidden) in self.sets.iter().zip(&mut self.hidden) {
+                            *hidden = set.mix::<K>(inputs);
+                        }
+                    }
+                }
+            }
+
+            /// Layer 1 of [`Mixer::update_with`].
+            ///
+            /// # Safety
+            /// As for [`Mixer::mix_with`].
+            #[inline(always)]
+            unsafe fn update_layer1<K: Kernel>(&mut self, bit: u32) {
+                match self.sets.len() {
+                    $($n => self.update_sets::<K, $n>(bit),)+
+                    _ => {
+                        for (set, &hidden) in self.sets.iter_mut().zip(&self.hidden) {
+                            // Squashed here, not in mix: a skipped update needs none.
+                            set.train::<K>(self.inputs.padded(), bit, squash(hidden));
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+
+one_pass_set_counts!(3, 5, 9, 13);
+
 #[inline]
 fn error(bit: u32, p: u32, rate: i32) -> i32 {
     ((((bit as i32) << 16) - p as i32) * rate) >> 10
@@ -554,6 +600,8 @@ mod tests {
     const TEST_RATE: LearningRate = LearningRate {
         base: 512,
         new_vector_boost: 4,
+        settled_eighths: 7,
+        settling_bits: 0,
     };
 
     #[test]
@@ -573,8 +621,19 @@ mod tests {
     fn new_vectors_learn_faster_and_the_set_settles() {
         assert_eq!(NEW_VECTOR_BOOSTS[0], 4096);
         assert!(NEW_VECTOR_BOOSTS.windows(2).all(|w| w[0] >= w[1]));
-        assert_eq!(settled_rate(512, 0), 512 * 7 / 8 + 512 / 4);
-        assert_eq!(settled_rate(512, 1 << 40), 512 * 7 / 8);
+        assert_eq!(TEST_RATE.settled(0), 512 * 9 / 8);
+        assert_eq!(TEST_RATE.settled(1 << 20), 512);
+        assert_eq!(TEST_RATE.settled(1 << 50), 512 * 7 / 8);
+        let further = LearningRate {
+            settled_eighths: 3,
+            settling_bits: 23,
+            ..TEST_RATE
+        };
+        assert_eq!(further.settled(0), 512 * 9 / 8);
+        // Half way from 7/8 to 3/8 at 2^23 updates, with the first settling nearly done.
+        let half_way = 512 * 5 / 8 + 512 / 4 / 9;
+        assert!((further.settled(1 << 23) - half_way).abs() <= 1);
+        assert_eq!(further.settled(1 << 50), 512 * 3 / 8);
     }
 
     #[test]
@@ -583,6 +642,7 @@ mod tests {
         let rate = LearningRate {
             base: 2048,
             new_vector_boost: 8,
+            ..TEST_RATE
         };
         Mixer::new(Simd::Scalar, 4, &[1], rate, &[1]);
     }
