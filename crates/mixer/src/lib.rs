@@ -35,6 +35,15 @@
 //! `rate`, half way there after `2^S` updates ([`LearningRate::settling_bits`]): a long input's
 //! weights have settled, and a lower rate then averages out more noise.
 //!
+//! A layer-2 vector may slow down with its own updates `m` as well
+//! ([`LearningRate::output_vectors`]): its `r` is then multiplied by
+//!
+//! ```text
+//! g/8 + (8 − g)/8 · 2^V / (2^V + m)
+//! ```
+//!
+//! A few of layer 2's vectors take most of its updates; those have the most to average.
+//!
 //! ## Layer 2
 //! The outputs `s_k` of all sets are mixed again by the weight vector of an *output* set, chosen
 //! by its own small context and trained the same way at a lower rate: each layer-1 set
@@ -87,8 +96,10 @@ struct WeightSet {
     /// Index of the selected vector.
     selected: usize,
     rate: LearningRate,
-    /// Updates of each vector, up to [`BOOSTED_UPDATES`].
-    updates: Vec<u16>,
+    /// Updates of each vector (saturating).
+    updates: Vec<u32>,
+    /// Layer 2's vectors only: how they settle with their updates.
+    vector_settling: Option<VectorSettling>,
     /// `rate'` of the formula above, refreshed every [`RATE_REFRESH`] updates of the set.
     settled_rate: i32,
     set_updates: u64,
@@ -111,6 +122,33 @@ pub struct LearningRate {
     /// `S`: log2 of the set updates by which it has come half way from 7/8 to `f`/8 of `base`
     /// (unused where `f` is 7).
     pub settling_bits: u32,
+    /// How each layer-2 vector slows down with its own updates, if it does (see the crate
+    /// documentation). Layer 1's never do: at level 9 on wiki4m, settling them as well (towards
+    /// 4/8, half way by 2^16) cost 0.014% against settling layer 2's alone.
+    pub output_vectors: Option<VectorSettling>,
+}
+
+/// A layer-2 vector's rate, after the vector has been updated `m` times, is multiplied by
+/// `g/8 + (8 − g)/8 · 2^V / (2^V + m)`: a vector that many bits select has seen enough to average
+/// over more of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VectorSettling {
+    /// `g`: the eighths of its rate a vector settles to, 0 to 7.
+    pub settled_eighths: i32,
+    /// `V`: log2 of the updates by which a vector has come half way there.
+    pub settling_bits: u32,
+}
+
+impl VectorSettling {
+    /// `rate` for a vector updated `m` times before.
+    fn apply(self, rate: i32, m: u32) -> i32 {
+        let (g, half, m) = (
+            self.settled_eighths as i64,
+            1i64 << self.settling_bits,
+            m as i64,
+        );
+        (rate as i64 * (g * (half + m) + (8 - g) * half) / (8 * (half + m))) as i32
+    }
 }
 
 /// The largest effective rate for which the mixer's arithmetic cannot overflow: the error
@@ -156,7 +194,12 @@ const FIRST_SETTLING_BITS: u32 = 20;
 const RATE_REFRESH: u64 = 1 << 10;
 
 impl WeightSet {
-    fn new(inputs: usize, contexts: usize, rate: LearningRate) -> Self {
+    fn new(
+        inputs: usize,
+        contexts: usize,
+        rate: LearningRate,
+        vector_settling: Option<VectorSettling>,
+    ) -> Self {
         let width = inputs.max(1).next_multiple_of(LANES);
         let mut set = WeightSet {
             contexts,
@@ -166,6 +209,7 @@ impl WeightSet {
             selected: 0,
             rate,
             updates: vec![0; contexts],
+            vector_settling,
             settled_rate: rate.settled(0),
             set_updates: 0,
         };
@@ -246,15 +290,18 @@ impl WeightSet {
     /// set's prediction `p`: the `e` of the crate documentation.
     #[inline(always)]
     fn error(&mut self, bit: u32, p: u32) -> i32 {
-        let n = self.updates[self.selected] as usize;
-        let boost = NEW_VECTOR_BOOSTS.get(n).map_or(0, |&b| b as i32);
-        self.updates[self.selected] = (n + 1).min(BOOSTED_UPDATES) as u16;
+        let n = self.updates[self.selected];
+        let boost = NEW_VECTOR_BOOSTS.get(n as usize).map_or(0, |&b| b as i32);
+        self.updates[self.selected] = n.saturating_add(1);
         self.set_updates += 1;
         if self.set_updates.is_multiple_of(RATE_REFRESH) {
             self.settled_rate = self.rate.settled(self.set_updates);
         }
-        let rate =
-            self.settled_rate + ((self.settled_rate * boost * self.rate.new_vector_boost) >> 12);
+        let settled = match self.vector_settling {
+            Some(settling) => settling.apply(self.settled_rate, n),
+            None => self.settled_rate,
+        };
+        let rate = settled + ((settled * boost * self.rate.new_vector_boost) >> 12);
         error(bit, p, rate)
     }
 
@@ -358,6 +405,11 @@ impl Mixer {
             "{rate:?} settles outside 1/8..=7/8 of its base or after 2^40 updates"
         );
         assert!(
+            rate.output_vectors
+                .is_none_or(|v| (0..=7).contains(&v.settled_eighths) && v.settling_bits <= 30),
+            "{rate:?}: layer 2's vectors settle outside 0..=7/8 of their rate or after 2^30 updates"
+        );
+        assert!(
             rate.base > 0
                 && rate.new_vector_boost >= 0
                 && [rate, output_rate]
@@ -367,11 +419,11 @@ impl Mixer {
         );
         let sets: Vec<WeightSet> = selectors
             .iter()
-            .map(|&n| WeightSet::new(inputs, n, rate))
+            .map(|&n| WeightSet::new(inputs, n, rate, None))
             .collect();
         let mut outputs = output_selectors
             .iter()
-            .map(|&n| WeightSet::new(sets.len(), n, output_rate));
+            .map(|&n| WeightSet::new(sets.len(), n, output_rate, rate.output_vectors));
         let output = outputs.next().expect("checked above");
         let second_output = outputs.next();
         Mixer {
@@ -389,7 +441,10 @@ impl Mixer {
     /// Bytes of weights `Mixer::new(_, inputs, selectors, _, output_selectors)` holds.
     pub fn bytes(inputs: usize, selectors: &[usize], output_selectors: &[usize]) -> usize {
         // Each vector: its weights and its update count.
-        let vector = |n: usize| n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>() + 2;
+        let vector = |n: usize| {
+            n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>()
+                + std::mem::size_of::<u32>()
+        };
         selectors.iter().sum::<usize>() * vector(inputs)
             + output_selectors.iter().sum::<usize>() * vector(selectors.len())
     }
@@ -603,6 +658,7 @@ mod tests {
         new_vector_boost: 4,
         settled_eighths: 7,
         settling_bits: 0,
+        output_vectors: None,
     };
 
     #[test]
@@ -613,7 +669,7 @@ mod tests {
             .iter()
             .chain([&m.output])
             .chain(&m.second_output)
-            .map(|s| s.weights.len() * 4 + s.updates.len() * 2)
+            .map(|s| s.weights.len() * 4 + s.updates.len() * 4)
             .sum();
         assert_eq!(Mixer::bytes(21, &[3, 256, 7], &[8, 5]), held);
     }
@@ -635,6 +691,26 @@ mod tests {
         let half_way = 512 * 5 / 8 + 512 / 4 / 9;
         assert!((further.settled(1 << 23) - half_way).abs() <= 1);
         assert_eq!(further.settled(1 << 50), 512 * 3 / 8);
+    }
+
+    #[test]
+    fn output_vectors_settle_with_their_own_updates() {
+        let settling = VectorSettling {
+            settled_eighths: 1,
+            settling_bits: 15,
+        };
+        assert_eq!(settling.apply(1000, 0), 1000);
+        assert_eq!(settling.apply(1000, 1 << 15), 1000 * 9 / 16);
+        assert_eq!(settling.apply(1000, u32::MAX), 125);
+        let rate = LearningRate {
+            output_vectors: Some(settling),
+            ..TEST_RATE
+        };
+        let m = Mixer::new(Simd::Scalar, 4, &[2, 3], rate, &[8, 5]);
+        assert!(m.sets.iter().all(|s| s.vector_settling.is_none()));
+        assert!(std::iter::once(&m.output)
+            .chain(&m.second_output)
+            .all(|s| s.vector_settling == Some(settling)));
     }
 
     #[test]
