@@ -35,21 +35,23 @@
 //! `rate`, half way there after `2^S` updates ([`LearningRate::settling_bits`]): a long input's
 //! weights have settled, and a lower rate then averages out more noise.
 //!
-//! A layer-2 vector may slow down with its own updates `m` as well
-//! ([`LearningRate::output_vectors`]): its `r` is then multiplied by
-//!
-//! ```text
-//! g/8 + (8 − g)/8 · 2^V / (2^V + m)
-//! ```
-//!
-//! A few of layer 2's vectors take most of its updates; those have the most to average.
-//!
 //! ## Layer 2
 //! The outputs `s_k` of all sets are mixed again by the weight vector of an *output* set, chosen
 //! by its own small context and trained the same way at a lower rate: each layer-1 set
 //! specialises on its context and layer 2 learns which specialist to trust. A mixer may have two
 //! output sets, which judge the specialists in different contexts: their logits are averaged,
 //! `s = (o_1 + o_2) >> 1`, and each is trained on its own prediction `squash(o_j)`. See [`Mixer`].
+//!
+//! A layer-2 vector may also slow down with its own updates ([`LearningRate::output_vectors`]):
+//! in the formula above, `rate'` is then multiplied (and the product truncated) before the boost
+//! is applied:
+//!
+//! ```text
+//! r = rate' · (g/8 + (8 − g)/8 · 2^V / (2^V + n)) · (1 + b · 64 / (64 + n))
+//! ```
+//!
+//! A few of layer 2's vectors take most of its updates; those have the most to average. Layer 1's
+//! vectors never settle this way.
 //!
 //! ## SSE / APM
 //! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
@@ -96,17 +98,19 @@ struct WeightSet {
     /// Index of the selected vector.
     selected: usize,
     rate: LearningRate,
-    /// Updates of each vector (saturating).
-    updates: Vec<u32>,
-    /// Layer 2's vectors only: how they settle with their updates.
-    vector_settling: Option<VectorSettling>,
+    /// Updates of each vector, up to [`BOOSTED_UPDATES`].
+    updates: Vec<u16>,
+    /// A settling layer-2 set's full count of each vector's updates (saturating); empty
+    /// otherwise, so that layer 1's updates neither read nor keep it.
+    settling_updates: Vec<u32>,
     /// `rate'` of the formula above, refreshed every [`RATE_REFRESH`] updates of the set.
     settled_rate: i32,
     set_updates: u64,
 }
 
 /// How a mixer's weight sets learn (see the crate documentation). Layer 2 takes the same boost
-/// and settling at its own base rate, `OUTPUT_RATE`.
+/// and settling at its own base rate, `OUTPUT_RATE`, and its vectors alone settle with their own
+/// updates as [`LearningRate::output_vectors`] says.
 #[derive(Clone, Copy, Debug)]
 pub struct LearningRate {
     /// `rate`: the more inputs, the lower the best rate (640 suits about 10, 192 some 60 to 130).
@@ -128,26 +132,28 @@ pub struct LearningRate {
     pub output_vectors: Option<VectorSettling>,
 }
 
-/// A layer-2 vector's rate, after the vector has been updated `m` times, is multiplied by
-/// `g/8 + (8 − g)/8 · 2^V / (2^V + m)`: a vector that many bits select has seen enough to average
+/// A layer-2 vector's `rate'`, after the vector has been updated `n` times, is multiplied by
+/// `g/8 + (8 − g)/8 · 2^V / (2^V + n)`: a vector that many bits select has seen enough to average
 /// over more of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VectorSettling {
     /// `g`: the eighths of its rate a vector settles to, 0 to 7.
     pub settled_eighths: i32,
-    /// `V`: log2 of the updates by which a vector has come half way there.
+    /// `V`: log2 of the updates by which a vector has come half way there, at most 32 (a
+    /// vector's count stops at 2^32 − 1).
     pub settling_bits: u32,
 }
 
 impl VectorSettling {
-    /// `rate` for a vector updated `m` times before.
-    fn apply(self, rate: i32, m: u32) -> i32 {
-        let (g, half, m) = (
+    /// `rate` for a vector updated `n` times before. The factor is at most 1, and the product
+    /// below 2^14 · 2^36: no overflow.
+    fn apply(self, rate: i32, n: u32) -> i32 {
+        let (g, half, n) = (
             self.settled_eighths as i64,
             1i64 << self.settling_bits,
-            m as i64,
+            n as i64,
         );
-        (rate as i64 * (g * (half + m) + (8 - g) * half) / (8 * (half + m))) as i32
+        (rate as i64 * (g * (half + n) + (8 - g) * half) / (8 * (half + n))) as i32
     }
 }
 
@@ -194,12 +200,7 @@ const FIRST_SETTLING_BITS: u32 = 20;
 const RATE_REFRESH: u64 = 1 << 10;
 
 impl WeightSet {
-    fn new(
-        inputs: usize,
-        contexts: usize,
-        rate: LearningRate,
-        vector_settling: Option<VectorSettling>,
-    ) -> Self {
+    fn new(inputs: usize, contexts: usize, rate: LearningRate) -> Self {
         let width = inputs.max(1).next_multiple_of(LANES);
         let mut set = WeightSet {
             contexts,
@@ -209,7 +210,10 @@ impl WeightSet {
             selected: 0,
             rate,
             updates: vec![0; contexts],
-            vector_settling,
+            settling_updates: match rate.output_vectors {
+                Some(_) => vec![0; contexts],
+                None => Vec::new(),
+            },
             settled_rate: rate.settled(0),
             set_updates: 0,
         };
@@ -255,6 +259,9 @@ impl WeightSet {
         let start = vector * self.width;
         prefetch_lines(&self.weights.as_slice()[start..start + self.width]);
         prefetch(&self.updates[vector]);
+        if let Some(count) = self.settling_updates.get(vector) {
+            prefetch(count);
+        }
     }
 
     #[inline]
@@ -287,29 +294,40 @@ impl WeightSet {
     }
 
     /// Counts an update of the selected vector and returns its error term for `bit`, given the
-    /// set's prediction `p`: the `e` of the crate documentation.
+    /// set's prediction `p`: the `e` of the crate documentation. `OUTPUT`: whether this is a
+    /// layer-2 set, whose vectors may settle; layer 1's updates then test nothing for it (a test
+    /// per update cost level 6 0.8-1.0% more instructions).
     #[inline(always)]
-    fn error(&mut self, bit: u32, p: u32) -> i32 {
-        let n = self.updates[self.selected];
-        let boost = NEW_VECTOR_BOOSTS.get(n as usize).map_or(0, |&b| b as i32);
-        self.updates[self.selected] = n.saturating_add(1);
+    fn error<const OUTPUT: bool>(&mut self, bit: u32, p: u32) -> i32 {
+        let n = self.updates[self.selected] as usize;
+        let boost = NEW_VECTOR_BOOSTS.get(n).map_or(0, |&b| b as i32);
+        self.updates[self.selected] = (n + 1).min(BOOSTED_UPDATES) as u16;
         self.set_updates += 1;
         if self.set_updates.is_multiple_of(RATE_REFRESH) {
             self.settled_rate = self.rate.settled(self.set_updates);
         }
-        let settled = match self.vector_settling {
-            Some(settling) => settling.apply(self.settled_rate, n),
-            None => self.settled_rate,
+        let settled = match self.rate.output_vectors {
+            Some(settling) if OUTPUT => self.settle_selected(settling),
+            _ => self.settled_rate,
         };
         let rate = settled + ((settled * boost * self.rate.new_vector_boost) >> 12);
         error(bit, p, rate)
     }
 
+    /// The settled rate of the selected vector of a settling layer-2 set, counting its update.
+    #[inline]
+    fn settle_selected(&mut self, settling: VectorSettling) -> i32 {
+        let count = &mut self.settling_updates[self.selected];
+        let n = *count;
+        *count = n.saturating_add(1);
+        settling.apply(self.settled_rate, n)
+    }
+
     /// # Safety
     /// As for [`WeightSet::mix`].
     #[inline(always)]
-    unsafe fn train<K: Kernel>(&mut self, inputs: &[i32], bit: u32, p: u32) {
-        let err = self.error(bit, p);
+    unsafe fn train<K: Kernel, const OUTPUT: bool>(&mut self, inputs: &[i32], bit: u32, p: u32) {
+        let err = self.error::<OUTPUT>(bit, p);
         debug_assert_eq!(inputs.len(), self.width);
         K::train(inputs, self.vector_mut(), err);
     }
@@ -380,7 +398,8 @@ macro_rules! with_kernel {
 impl Mixer {
     /// A mixer of `inputs` inputs with one layer-1 weight set per entry of `selectors` (its
     /// number of contexts), trained at `rate`, and one layer-2 set per entry of
-    /// `output_selectors` (one or two), trained at `OUTPUT_RATE` with the same boost.
+    /// `output_selectors` (one or two), trained at `OUTPUT_RATE` with the same boost and set
+    /// settling, their vectors settling as `rate.output_vectors` says.
     pub fn new(
         simd: Simd,
         inputs: usize,
@@ -406,8 +425,8 @@ impl Mixer {
         );
         assert!(
             rate.output_vectors
-                .is_none_or(|v| (0..=7).contains(&v.settled_eighths) && v.settling_bits <= 30),
-            "{rate:?}: layer 2's vectors settle outside 0..=7/8 of their rate or after 2^30 updates"
+                .is_none_or(|v| (0..=7).contains(&v.settled_eighths) && v.settling_bits <= 32),
+            "{rate:?}: layer 2's vectors settle outside 0/8..=7/8 of their rate or after 2^32 updates"
         );
         assert!(
             rate.base > 0
@@ -419,11 +438,17 @@ impl Mixer {
         );
         let sets: Vec<WeightSet> = selectors
             .iter()
-            .map(|&n| WeightSet::new(inputs, n, rate, None))
+            .map(|&n| {
+                let layer1 = LearningRate {
+                    output_vectors: None,
+                    ..rate
+                };
+                WeightSet::new(inputs, n, layer1)
+            })
             .collect();
         let mut outputs = output_selectors
             .iter()
-            .map(|&n| WeightSet::new(sets.len(), n, output_rate, rate.output_vectors));
+            .map(|&n| WeightSet::new(sets.len(), n, output_rate));
         let output = outputs.next().expect("checked above");
         let second_output = outputs.next();
         Mixer {
@@ -438,15 +463,19 @@ impl Mixer {
         }
     }
 
-    /// Bytes of weights `Mixer::new(_, inputs, selectors, _, output_selectors)` holds.
+    /// Bytes of weights and counts `Mixer::new(_, inputs, selectors, rate, output_selectors)`
+    /// holds: exactly, where `rate` settles the output vectors, and otherwise at most.
     pub fn bytes(inputs: usize, selectors: &[usize], output_selectors: &[usize]) -> usize {
-        // Each vector: its weights and its update count.
+        // Each vector: its weights and its update count; an output vector also its settling
+        // count, whether or not the rate settles it (an upper bound, by 4 bytes per output
+        // vector, where it does not).
         let vector = |n: usize| {
             n.max(1).next_multiple_of(LANES) * std::mem::size_of::<i32>()
-                + std::mem::size_of::<u32>()
+                + std::mem::size_of::<u16>()
         };
         selectors.iter().sum::<usize>() * vector(inputs)
-            + output_selectors.iter().sum::<usize>() * vector(selectors.len())
+            + output_selectors.iter().sum::<usize>()
+                * (vector(selectors.len()) + std::mem::size_of::<u32>())
     }
 
     /// Starts loading the vector that `context` of set `set` selects: for a set with more
@@ -563,12 +592,12 @@ impl Mixer {
     unsafe fn update_with<K: Kernel>(&mut self, bit: u32) {
         self.update_layer1::<K>(bit);
         match &mut self.second_output {
-            None => self.output.train::<K>(&self.hidden, bit, self.p),
+            None => self.output.train::<K, true>(&self.hidden, bit, self.p),
             Some(second) => {
                 let [first_logit, second_logit] = self.output_logits;
                 self.output
-                    .train::<K>(&self.hidden, bit, squash(first_logit));
-                second.train::<K>(&self.hidden, bit, squash(second_logit));
+                    .train::<K, true>(&self.hidden, bit, squash(first_logit));
+                second.train::<K, true>(&self.hidden, bit, squash(second_logit));
             }
         }
     }
@@ -583,7 +612,7 @@ impl Mixer {
         let mut errs = [0; N];
         for ((err, set), &hidden) in errs.iter_mut().zip(sets.iter_mut()).zip(&self.hidden) {
             // Squashed here, not in mix: a skipped update needs none.
-            *err = set.error(bit, squash(hidden));
+            *err = set.error::<false>(bit, squash(hidden));
         }
         K::trains(
             self.inputs.padded(),
@@ -633,7 +662,7 @@ macro_rules! one_pass_set_counts {
                     _ => {
                         for (set, &hidden) in self.sets.iter_mut().zip(&self.hidden) {
                             // Squashed here, not in mix: a skipped update needs none.
-                            set.train::<K>(self.inputs.padded(), bit, squash(hidden));
+                            set.train::<K, false>(self.inputs.padded(), bit, squash(hidden));
                         }
                     }
                 }
@@ -663,13 +692,20 @@ mod tests {
 
     #[test]
     fn bytes_counts_every_weight_and_count() {
-        let m = Mixer::new(Simd::Scalar, 21, &[3, 256, 7], TEST_RATE, &[8, 5]);
+        let rate = LearningRate {
+            output_vectors: Some(VectorSettling {
+                settled_eighths: 1,
+                settling_bits: 15,
+            }),
+            ..TEST_RATE
+        };
+        let m = Mixer::new(Simd::Scalar, 21, &[3, 256, 7], rate, &[8, 5]);
         let held: usize = m
             .sets
             .iter()
             .chain([&m.output])
             .chain(&m.second_output)
-            .map(|s| s.weights.len() * 4 + s.updates.len() * 4)
+            .map(|s| s.weights.len() * 4 + s.updates.len() * 2 + s.settling_updates.len() * 4)
             .sum();
         assert_eq!(Mixer::bytes(21, &[3, 256, 7], &[8, 5]), held);
     }
@@ -707,10 +743,45 @@ mod tests {
             ..TEST_RATE
         };
         let m = Mixer::new(Simd::Scalar, 4, &[2, 3], rate, &[8, 5]);
-        assert!(m.sets.iter().all(|s| s.vector_settling.is_none()));
+        assert!(m.sets.iter().all(|s| s.rate.output_vectors.is_none()));
         assert!(std::iter::once(&m.output)
             .chain(&m.second_output)
-            .all(|s| s.vector_settling == Some(settling)));
+            .all(|s| s.rate.output_vectors == Some(settling)));
+    }
+
+    #[test]
+    fn a_settling_vector_trains_at_its_settled_rate_before_the_boost() {
+        let settling = VectorSettling {
+            settled_eighths: 1,
+            settling_bits: 15,
+        };
+        let rate = LearningRate {
+            output_vectors: Some(settling),
+            ..TEST_RATE
+        };
+        let mut set = WeightSet::new(3, 1, rate);
+        let settled = set.settled_rate;
+        // The first update: the count before it is 0, so only the boost acts.
+        let boosted = settled + ((settled * 4096 * rate.new_vector_boost) >> 12);
+        assert_eq!(set.error::<true>(1, 0), error(1, 0, boosted));
+        // Past the boost, half way to 1/8 of the rate.
+        set.updates[0] = BOOSTED_UPDATES as u16;
+        set.settling_updates[0] = 1 << 15;
+        assert_eq!(set.error::<true>(1, 0), error(1, 0, settled * 9 / 16));
+        assert_eq!(set.settling_updates[0], (1 << 15) + 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "layer 2's vectors settle outside")]
+    fn refuses_vectors_that_would_never_settle() {
+        let rate = LearningRate {
+            output_vectors: Some(VectorSettling {
+                settled_eighths: 1,
+                settling_bits: 33,
+            }),
+            ..TEST_RATE
+        };
+        Mixer::new(Simd::Scalar, 4, &[1], rate, &[1]);
     }
 
     #[test]
