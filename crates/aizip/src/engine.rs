@@ -156,8 +156,8 @@ pub const RICH_RATE: LearningRate = LearningRate {
 };
 /// From [`RICH_LEVEL`] up, each layer-2 vector settles with its own updates towards 1/8 of its
 /// rate, half way there by 2^15 updates. Measured at level 9: wiki4m -0.020%, wiki-dev -0.020%,
-/// enwik8-head -0.059%, alice29 -0.060%, book1 -0.046%, kennedy.xls -0.20%, ptt5 -0.27%; at
-/// level 8 wiki4m -0.018% and enwik8-head -0.034%; at level 7 wiki4m -0.007%. At level 6 it
+/// enwik8-head -0.060%, alice29 -0.066%, book1 -0.046%, bible -0.065%, kennedy.xls -0.19%, ptt5
+/// -0.27%; wiki-dev at level 8 -0.036%, at level 7 -0.019%. At level 6 it
 /// gained only a few bytes (wiki4m 1, kennedy.xls 5), so levels 1-6 leave it off. Variants on
 /// wiki4m at level 9: half way by 2^14 -0.020%, by 2^16 -0.016%, by 2^18 -0.008%, by 2^12
 /// towards 2/8 -0.008%, by 2^16 towards 2/8 -0.015% and 4/8 -0.012%, by 2^14 towards 0

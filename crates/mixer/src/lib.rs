@@ -689,16 +689,18 @@ mod tests {
         settling_bits: 0,
         output_vectors: None,
     };
+    const TEST_SETTLING: VectorSettling = VectorSettling {
+        settled_eighths: 1,
+        settling_bits: 15,
+    };
+    const SETTLING_RATE: LearningRate = LearningRate {
+        output_vectors: Some(TEST_SETTLING),
+        ..TEST_RATE
+    };
 
     #[test]
     fn bytes_counts_every_weight_and_count() {
-        let rate = LearningRate {
-            output_vectors: Some(VectorSettling {
-                settled_eighths: 1,
-                settling_bits: 15,
-            }),
-            ..TEST_RATE
-        };
+        let rate = SETTLING_RATE;
         let m = Mixer::new(Simd::Scalar, 21, &[3, 256, 7], rate, &[8, 5]);
         let held: usize = m
             .sets
@@ -731,17 +733,11 @@ mod tests {
 
     #[test]
     fn output_vectors_settle_with_their_own_updates() {
-        let settling = VectorSettling {
-            settled_eighths: 1,
-            settling_bits: 15,
-        };
+        let settling = TEST_SETTLING;
         assert_eq!(settling.apply(1000, 0), 1000);
         assert_eq!(settling.apply(1000, 1 << 15), 1000 * 9 / 16);
         assert_eq!(settling.apply(1000, u32::MAX), 125);
-        let rate = LearningRate {
-            output_vectors: Some(settling),
-            ..TEST_RATE
-        };
+        let rate = SETTLING_RATE;
         let m = Mixer::new(Simd::Scalar, 4, &[2, 3], rate, &[8, 5]);
         assert!(m.sets.iter().all(|s| s.rate.output_vectors.is_none()));
         assert!(std::iter::once(&m.output)
@@ -751,14 +747,7 @@ mod tests {
 
     #[test]
     fn a_settling_vector_trains_at_its_settled_rate_before_the_boost() {
-        let settling = VectorSettling {
-            settled_eighths: 1,
-            settling_bits: 15,
-        };
-        let rate = LearningRate {
-            output_vectors: Some(settling),
-            ..TEST_RATE
-        };
+        let rate = SETTLING_RATE;
         let mut set = WeightSet::new(3, 1, rate);
         let settled = set.settled_rate;
         // The first update: the count before it is 0, so only the boost acts.
