@@ -29,9 +29,10 @@
 //!   state, column), [`shape::ShapeModel`] (classes of the last bytes: letter, digit, space,
 //!   …), [`lexical::LexicalModel`] (a word with its template field, line, phrase and stretch of
 //!   text) and [`runs::RunsModel`] (the text as runs of letters, runs of digits and other
-//!   bytes) name hashed contexts; [`matcher::MatchModel`] (longest recent match) and
+//!   bytes) name hashed contexts; [`matcher::MatchModel`] (longest recent match),
 //!   [`direct::DirectModel`] (a counter per context and partial byte, learnt from the bits
-//!   without a bit history) predict bits themselves.
+//!   without a bit history) and [`dmc::DmcModel`] (graphs of bit contexts that grow by cloning)
+//!   predict bits themselves.
 //!
 //! ## Calling order (per byte)
 //! ```text
@@ -57,6 +58,7 @@
 pub mod context_map;
 pub mod context_set;
 pub mod direct;
+pub mod dmc;
 pub mod indirect;
 pub mod lexical;
 pub mod logistic;
@@ -79,6 +81,7 @@ pub mod word_indirect;
 pub use context_map::{ContextMap, ContextStateMaps, Detail};
 pub use context_set::ContextSet;
 pub use direct::DirectModel;
+pub use dmc::DmcModel;
 pub use indirect::IndirectModel;
 pub use lexical::LexicalModel;
 pub use matcher::MatchModel;

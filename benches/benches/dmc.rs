@@ -1,0 +1,50 @@
+//! # `dmc/code`: the DMC model's two growing graphs
+//!
+//! What the engine does with `aizip_models::DmcModel` every bit at levels 7-9: `predict` (a
+//! stretched count ratio from each graph's current node) and `update` (both counts of the node,
+//! perhaps a clone of the next one, and a move along the edge). The model is sized as at level 9
+//! (32 MiB for both graphs) and keeps going across iterations, each coding the next [`CHUNK`]
+//! bytes of the benchmark sample (wrapping around), so after the first passes its graphs are
+//! full and the nodes it reads are spread over the whole table, as on a long input. Throughput is
+//! in bytes of sample.
+
+use aizip_benches::corpus;
+use aizip_models::{BitContext, DmcModel, History, Inputs, Model};
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+/// Bytes of both graphs together.
+const MODEL_BYTES: usize = 32 << 20;
+/// Bytes coded per iteration.
+const CHUNK: usize = 1 << 14;
+
+fn bench_dmc(c: &mut Criterion) {
+    let sample = corpus::sample();
+    let text = &sample.bytes;
+    let mut model = DmcModel::new(MODEL_BYTES);
+    let history = History::new(16);
+    let mut inputs = Inputs::with_capacity(model.input_count());
+    let mut at = 0usize;
+    let mut group = c.benchmark_group("dmc/code");
+    group.throughput(Throughput::BytesDecimal(CHUNK.min(text.len()) as u64));
+    group.bench_function(BenchmarkId::new(sample.name, "32MiB"), |b| {
+        b.iter(|| {
+            let mut sum = 0i32;
+            for _ in 0..CHUNK.min(text.len()) {
+                let byte = text[at];
+                let mut bit_context = BitContext::default();
+                for bit_pos in 0..8 {
+                    inputs.clear();
+                    model.predict(&mut bit_context, &history, &mut inputs);
+                    sum = sum.wrapping_add(inputs.as_slice()[0]);
+                    model.update(((byte >> (7 - bit_pos)) & 1) as u32);
+                }
+                at = (at + 1) % text.len();
+            }
+            black_box(sum)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_dmc);
+criterion_main!(benches);
