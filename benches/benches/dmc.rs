@@ -4,9 +4,9 @@
 //! stretched count ratio from each graph's current node) and `update` (both counts of the node,
 //! perhaps a clone of the next one, and a move along the edge). The model is sized as at level 9
 //! (32 MiB for both graphs) and keeps going across iterations, each coding the next [`CHUNK`]
-//! bytes of the benchmark sample (wrapping around), so after the first passes its graphs are
-//! full and the nodes it reads are spread over the whole table, as on a long input. Throughput is
-//! in bytes of sample.
+//! bytes of the benchmark sample (wrapping around): it runs on graphs grown over many passes of
+//! the sample, whose nodes lie in the order they were cloned, as on a long input, rather than on
+//! fresh ones. Throughput is in bytes of sample.
 
 use aizip_benches::corpus;
 use aizip_models::{BitContext, DmcModel, History, Inputs, Model};

@@ -16,22 +16,27 @@
 //! edges, so every node stays at one bit position of the byte.
 //!
 //! ## Prediction and update
-//! The node of the current bit predicts `p1 = (n1 + ε) / (n0 + n1 + 2ε)`, with `ε` = 1/16 of a
-//! count; the mixer input is `stretch(p1)`. After bit `y` both counts decay and the seen one
-//! grows, `n ← n − n / 2^DECAY_BITS`, then `n_y ← n_y + 1`, so a count never exceeds
-//! `2^DECAY_BITS` (a slowly forgetting frequency: long-run statistics, which is what the fast
-//! bit histories of the context maps lack).
+//! The node of the current bit predicts, in 16 bits and with counts in units,
+//! `p1 = ⌊(n1 + 4) · 2^16 / (n0 + n1 + 8)⌋` (a prior of 1/16 count each); the mixer input is
+//! `stretch(p1)`. After bit `y` both counts decay, `n ← n − ⌊n / 2^DECAY_BITS⌋`, then the seen
+//! one grows, `n_y ← n_y + ONE`. A count thus rises to `ONE · 2^DECAY_BITS` (32,768 units, 512
+//! counts) and no further: a slowly forgetting frequency, the long-run statistics that the
+//! context maps' fast bit histories lack. The truncation leaves a count under 2^DECAY_BITS
+//! units (8 counts) as it is: a rare context keeps its exact counts. A starting node has half a
+//! count of each bit.
 //!
 //! ## Cloning
 //! Let `e` be `n_y` before the update (how often this node went on with `y`) and `t = n0 + n1` of
 //! the target node. If `e > T` and `t > e + T`, the target also serves other paths, and this one
 //! has seen enough to stand alone: a new node takes the target's edges and `e / t` of each of its
 //! counts, the target keeps the rest, and this node's edge `y` leads to the clone, which becomes
-//! the current node. The threshold `T` starts at [`START_THRESHOLDS`] and rises by one unit per
-//! 2^[`THRESHOLD_GROWTH_BITS`] clones (a count per two million), up to [`MAX_THRESHOLD`]: the
-//! larger the graph, the more a path must have seen to earn a node. When the node table is full,
-//! cloning stops and the counts go on adapting (paq8px's slowest graphs do the same; resetting
-//! a full graph, as its faster ones do, throws away what it knows).
+//! the current node. The clone's counts are `⌊n · e / t⌋` of the target's `n0` and `n1` (in
+//! units), the target keeps the rest. Each graph has its own threshold `T`, in units: it starts
+//! at [`START_THRESHOLDS`] and rises by one unit per 2^[`THRESHOLD_GROWTH_BITS`] clones, so the
+//! larger the graph, the more a path must have seen to earn a node (over a full graph of the
+//! largest size used, level 8's 2.8 million nodes, by 83 units: 1.3 counts). When the node table
+//! is full, cloning stops and the counts go on adapting (paq8px's slowest graphs do the same;
+//! starting afresh, as its faster ones do, throws away what a graph knows).
 //!
 //! ## Memory layout
 //! A node is 12 bytes, `[next0: u32][next1: u32][n0: u16][n1: u16]`, in a table of its own per
@@ -40,8 +45,9 @@
 //! one node read (usually a cache miss, started by a prefetch when the previous bit moved on),
 //! and a clone one more write.
 //!
-//! Measured at level 9 on wiki4m (trial builds): the two graphs of 2^21 nodes -0.17%, of 2^20
-//! -0.14%, of 2^22 -0.18%; one graph of 2^21 -0.11%; eight more graphs, faster ones that start
+//! Measured at level 9 on wiki4m: -0.17% with the 1.4 million nodes a graph has there (32 MiB
+//! for both). In trial builds, two graphs of 2^20 nodes -0.14%, of 2^21 -0.17%, of 2^22 -0.18%
+//! (wiki4m fills 3.9 million); one graph of 2^21 -0.11%; eight more graphs, faster ones that start
 //! afresh when full (paq8px's forest), 0.02% more for five times the work; a bit-history state per
 //! node beside the counts (paq8px's second input) 0.005% less. A decay of 2^8 lost 0.003%, 2^7
 //! 0.007%; counts in 1/1024 units with a prior of a whole count lost 0.02% (the prior, not the
@@ -51,22 +57,23 @@ use crate::logistic::stretch;
 use crate::model::{BitContext, History, Inputs, Model};
 use crate::table::{prefetch, Zeroable, ZeroedTable};
 
-/// A count of one, in the counts' fixed point.
+/// A count of one, in the counts' fixed point (a *unit* is 1/64 count).
 const ONE: u32 = 64;
-/// The counts' forgetting: each update keeps `1 − 1/2^DECAY_BITS` of both.
+/// The counts' forgetting: each update takes `⌊n / 2^DECAY_BITS⌋` off both.
 const DECAY_BITS: u32 = 9;
-/// The two graphs' starting thresholds, in 1/[`ONE`] units: one count and one and a half.
+// The largest count, ONE << DECAY_BITS, must fit the nodes' u16 counts.
+const _: () = assert!(ONE << DECAY_BITS <= u16::MAX as u32);
+/// The two graphs' starting thresholds, in units: one count and one and a half.
 const START_THRESHOLDS: [u32; 2] = [ONE, ONE * 3 / 2];
-/// The threshold rises by one unit per `2^THRESHOLD_GROWTH_BITS` clones...
+/// The threshold rises by one unit per `2^THRESHOLD_GROWTH_BITS` clones.
 const THRESHOLD_GROWTH_BITS: u32 = 15;
-/// ...up to eight counts.
-const MAX_THRESHOLD: u32 = 8 * ONE;
 /// The counts of a node of the starting trees: half a count each.
 const START_COUNT: u16 = (ONE / 2) as u16;
-/// `ε` of the prediction: 1/16 of a count.
-const PRIOR: u64 = (ONE / 16) as u64;
-/// Nodes of the starting graph: 256 trees of 255.
+/// The prior added to each count of a prediction: 1/16 of a count.
+const PRIOR: u32 = ONE / 16;
+/// Nodes of one starting tree (the partial bytes after one byte value)...
 const TREE_NODES: usize = 255;
+/// ...and of the starting graph, a tree per byte value.
 const START_NODES: usize = 256 * TREE_NODES;
 
 #[derive(Clone, Copy, Default, Debug, PartialEq)]
@@ -84,9 +91,10 @@ struct Graph {
     nodes: ZeroedTable<Node>,
     /// Nodes in use: the next clone's index.
     used: usize,
+    /// The node of the bit to be coded next.
     current: usize,
     /// The threshold `T`, times `2^THRESHOLD_GROWTH_BITS` (the low bits count clones).
-    threshold_clones: u32,
+    threshold_clones: u64,
 }
 
 impl Graph {
@@ -112,14 +120,15 @@ impl Graph {
             nodes,
             used: START_NODES,
             current: 0,
-            threshold_clones: start_threshold << THRESHOLD_GROWTH_BITS,
+            threshold_clones: (start_threshold as u64) << THRESHOLD_GROWTH_BITS,
         }
     }
 
-    /// `p1` of the current node, 16 bits.
+    /// `p1` of the current node, 16 bits (a count is at most 2^15 units, so the numerator
+    /// stays below 2^32).
     fn p1(&self) -> u32 {
-        let [n0, n1] = self.nodes.as_slice()[self.current].counts.map(u64::from);
-        (((n1 + PRIOR) << 16) / (n0 + n1 + 2 * PRIOR)) as u32
+        let [n0, n1] = self.nodes.as_slice()[self.current].counts.map(u32::from);
+        ((n1 + PRIOR) << 16) / (n0 + n1 + 2 * PRIOR)
     }
 
     /// Learns `bit` at the current node, clones its successor if the rule says so, and moves on.
@@ -133,7 +142,7 @@ impl Graph {
         }
         node.counts[y] += ONE as u16;
         let target = node.next[y] as usize;
-        let threshold = (self.threshold_clones >> THRESHOLD_GROWTH_BITS) as u64;
+        let threshold = self.threshold_clones >> THRESHOLD_GROWTH_BITS;
         let mut next = target;
         if edge_count > threshold && self.used < nodes.len() {
             let [t0, t1] = nodes[target].counts.map(u64::from);
@@ -150,9 +159,7 @@ impl Graph {
                 kept[1] -= moved[1];
                 nodes[self.current].next[y] = clone as u32;
                 self.used += 1;
-                if threshold < MAX_THRESHOLD as u64 {
-                    self.threshold_clones += 1;
-                }
+                self.threshold_clones += 1;
                 next = clone;
             }
         }
@@ -161,14 +168,17 @@ impl Graph {
     }
 }
 
+/// The model: a graph per starting threshold, each a mixer input.
 pub struct DmcModel {
     graphs: [Graph; 2],
 }
 
 impl DmcModel {
-    /// A model whose graphs take about `bytes` together.
+    /// A model whose graphs take at most `bytes` together (or the starting trees and a node
+    /// more, where that is larger). Node indices are `u32`.
     pub fn new(bytes: usize) -> Self {
         let capacity = bytes / START_THRESHOLDS.len() / std::mem::size_of::<Node>();
+        assert!(capacity <= u32::MAX as usize, "{bytes} bytes of DMC graphs");
         DmcModel {
             graphs: START_THRESHOLDS.map(|threshold| Graph::new(capacity, threshold)),
         }
@@ -268,7 +278,7 @@ mod tests {
         let [n0, n1] = graph.nodes.as_slice()[0].counts;
         // The truncating decay leaves a count under 2^DECAY_BITS units as it is.
         assert_eq!(n0, START_COUNT);
-        assert!((32 * 1024..=33 * 1024).contains(&n1), "{n1}");
+        assert_eq!(n1 as u32, ONE << DECAY_BITS);
         graph.current = 0;
         assert!(graph.p1() > 65_400, "{}", graph.p1());
     }
@@ -276,7 +286,7 @@ mod tests {
     #[test]
     fn grows_contexts_that_predict_a_repeated_text() {
         // Pseudo-random bytes: order 1 knows nothing of them, so only grown contexts predict
-        // their third repetition.
+        // their repetitions.
         let mut x = 12345u32;
         let block: Vec<u8> = (0..4000)
             .map(|_| {
@@ -286,20 +296,74 @@ mod tests {
             .collect();
         let text = block.repeat(5);
         let mut model = DmcModel::new(16 << 20);
-        let mut right = [0; 5];
-        let mut bits = 0;
+        // Bits each graph predicted right, per repetition.
+        let mut right = [[0; 5]; 2];
+        let mut coded = 0;
         code_bits(&mut model, &text, |_, inputs, bit| {
-            let p1 = squash(inputs[0]);
-            right[bits / (8 * block.len())] += ((p1 > 1 << 15) == (bit == 1)) as usize;
-            bits += 1;
+            for (graph, right) in right.iter_mut().enumerate() {
+                let p1 = squash(inputs[graph]);
+                right[coded / (8 * block.len())] += ((p1 > 1 << 15) == (bit == 1)) as usize;
+            }
+            coded += 1;
         });
         // Half right the first time, as good as a coin; each repetition grows longer contexts.
         let bits = 8 * block.len();
-        assert!(right[0] * 100 < 55 * bits, "{right:?}");
-        assert!(right.windows(2).all(|w| w[0] < w[1]), "{right:?}");
-        assert!(right[4] * 100 > 95 * bits, "{right:?}");
-        let used = model.graphs[0].used;
-        assert!(used > START_NODES + 8 * block.len(), "{used}");
-        assert!(model.own_bytes() <= 16 << 20);
+        for (right, graph) in right.iter().zip(&model.graphs) {
+            assert!(right[0] * 100 < 55 * bits, "{right:?}");
+            assert!(right.windows(2).all(|w| w[0] < w[1]), "{right:?}");
+            assert!(right[4] * 100 > 85 * bits, "{right:?}");
+            assert!(graph.used > START_NODES + block.len(), "{}", graph.used);
+        }
+    }
+
+    #[test]
+    fn a_clone_needs_more_than_the_threshold_on_both_sides() {
+        // e = T, or t = e + T: no clone; one unit more on both: a clone.
+        let threshold = START_THRESHOLDS[1];
+        for (edge, target, clones) in [
+            (threshold, 3 * threshold, false),
+            (2 * threshold, 3 * threshold, false),
+            (threshold + 1, 2 * threshold + 2, true),
+        ] {
+            let mut graph = Graph::new(START_NODES + 1, threshold);
+            let nodes = graph.nodes.as_mut_slice();
+            let next = nodes[0].next[0] as usize;
+            nodes[0].counts = [edge as u16, 0];
+            nodes[next].counts = [target as u16, 0];
+            graph.update(0);
+            assert_eq!(graph.used > START_NODES, clones, "{edge} {target}");
+        }
+    }
+
+    #[test]
+    fn the_threshold_rises_with_the_clones() {
+        let mut graph = Graph::new(START_NODES + (1 << THRESHOLD_GROWTH_BITS), ONE);
+        let threshold = |graph: &Graph| graph.threshold_clones >> THRESHOLD_GROWTH_BITS;
+        while graph.used < graph.nodes.len() {
+            // Always one path of 16 counts into a node that another path took 16 times too.
+            graph.current = 0;
+            let nodes = graph.nodes.as_mut_slice();
+            let next = nodes[0].next[1] as usize;
+            nodes[0].counts = [0, 16 * ONE as u16];
+            nodes[next].counts = [0, 32 * ONE as u16];
+            assert_eq!(threshold(&graph), ONE as u64);
+            graph.update(1);
+        }
+        assert_eq!(threshold(&graph), ONE as u64 + 1);
+    }
+
+    #[test]
+    fn the_graphs_share_the_bytes() {
+        let bytes = 48 << 20;
+        let model = DmcModel::new(bytes);
+        let node = std::mem::size_of::<Node>();
+        assert_eq!(node, 12);
+        assert_eq!(model.own_bytes(), bytes / 2 / node * 2 * node);
+        assert_eq!(
+            model.graphs.each_ref().map(|g| g.threshold_clones),
+            START_THRESHOLDS.map(|t| (t as u64) << THRESHOLD_GROWTH_BITS)
+        );
+        // The least: the starting trees and one node more.
+        assert_eq!(DmcModel::new(0).own_bytes(), 2 * (START_NODES + 1) * node);
     }
 }
