@@ -28,10 +28,9 @@
 //! ## Cloning
 //! Let `e` be `n_y` before the update (how often this node went on with `y`) and `t = n0 + n1` of
 //! the target node. If `e > T` and `t > e + T`, the target also serves other paths, and this one
-//! has seen enough to stand alone: a new node takes the target's edges and `e / t` of each of its
-//! counts, the target keeps the rest, and this node's edge `y` leads to the clone, which becomes
-//! the current node. The clone's counts are `⌊n · e / t⌋` of the target's `n0` and `n1` (in
-//! units), the target keeps the rest. Each graph has its own threshold `T`, in units: it starts
+//! has seen enough to stand alone: a new node takes the target's edges and `⌊n · e / t⌋` of each
+//! of its counts `n` (in units), the target keeps the rest, and this node's edge `y` leads to the
+//! clone, which becomes the current node. Each graph has its own threshold `T`, in units: it starts
 //! at [`START_THRESHOLDS`] and rises by one unit per 2^[`THRESHOLD_GROWTH_BITS`] clones, so the
 //! larger the graph, the more a path must have seen to earn a node (over a full graph of the
 //! largest size used, level 8's 2.8 million nodes, by 83 units: 1.3 counts). When the node table
@@ -48,8 +47,11 @@
 //! Measured at level 9 on wiki4m: -0.17% with the 1.4 million nodes a graph has there (32 MiB
 //! for both). In trial builds, two graphs of 2^20 nodes -0.14%, of 2^21 -0.17%, of 2^22 -0.18%
 //! (wiki4m fills 3.9 million); one graph of 2^21 -0.11%; eight more graphs, faster ones that start
-//! afresh when full (paq8px's forest), 0.02% more for five times the work; a bit-history state per
-//! node beside the counts (paq8px's second input) 0.005% less. A decay of 2^8 lost 0.003%, 2^7
+//! afresh when full (paq8px's forest), 0.01-0.03% more for five times the work; a third graph
+//! (starting at half a count or at four) 0.02% more, for memory that level 9 lacks on 1 GB; a
+//! bit-history state per node beside the counts (paq8px's second input) lost 0.005-0.009%; a
+//! second input per graph (the linear `p1 − ½`, or the stretch scaled by the node's counts)
+//! gained 0.002-0.004%. A decay of 2^8 lost 0.003%, 2^7
 //! 0.007%; counts in 1/1024 units with a prior of a whole count lost 0.02% (the prior, not the
 //! units: 1/64 with a 1/16 prior measures the same as 1/1024).
 
