@@ -261,9 +261,9 @@ pub const MODEL_SET: &[ModelSpec] = &[
     // Two DMC graphs (see `aizip_models::dmc`): wiki4m -0.44% at level 7, -0.25% at 8, -0.17%
     // at 9. A quarter of the level's table below level 9 (32 and 64 MiB), a sixteenth there (32
     // MiB: 48 gained 0.005% more on wiki4m), of which a short input touches only what it fills.
-    // The default level would gain more (wiki4m -1.06%, enwik8-head -1.36%) but took a third
-    // more time (3.6-3.7 s on wiki4m against 2.6-2.8 s): each graph reads a node a bit, at
-    // random once the graph outgrows the caches.
+    // The default level would gain more (with 32 MiB: wiki4m -1.06%, enwik8-head -1.36%), but
+    // with 48 MiB it took a third more time (3.6-3.7 s on wiki4m against 2.6-2.8 s): each graph
+    // reads a node a bit, at random once the graph outgrows the caches.
     ModelSpec {
         name: "dmc",
         min_level: 7,

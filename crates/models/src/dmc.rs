@@ -172,7 +172,7 @@ impl Graph {
 
 /// The model: a graph per starting threshold, each a mixer input.
 pub struct DmcModel {
-    graphs: [Graph; 2],
+    graphs: [Graph; START_THRESHOLDS.len()],
 }
 
 impl DmcModel {
@@ -222,7 +222,7 @@ impl Model for DmcModel {
 mod tests {
     use super::*;
     use crate::logistic::squash;
-    use crate::model::code_bits;
+    use crate::model::{code_bits, pseudo_random_bytes};
 
     /// Codes the bits of `byte` through `graph`.
     fn code_byte(graph: &mut Graph, byte: u8) {
@@ -289,13 +289,7 @@ mod tests {
     fn grows_contexts_that_predict_a_repeated_text() {
         // Pseudo-random bytes: order 1 knows nothing of them, so only grown contexts predict
         // their repetitions.
-        let mut x = 12345u32;
-        let block: Vec<u8> = (0..4000)
-            .map(|_| {
-                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                (x >> 16) as u8
-            })
-            .collect();
+        let block = pseudo_random_bytes(4000);
         let text = block.repeat(5);
         let mut model = DmcModel::new(16 << 20);
         // Bits each graph predicted right, per repetition.

@@ -279,7 +279,7 @@ impl Model for MatchModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::code_bits;
+    use crate::model::{code_bits, pseudo_random_bytes};
 
     /// Runs `model` over `text`; for each byte, whether the model predicted every one of its bits
     /// (a non-zero input of the right sign) and whether it published a match.
@@ -298,13 +298,7 @@ mod tests {
     }
 
     fn repeated_text() -> Vec<u8> {
-        let mut state = 12345u32;
-        let mut text: Vec<u8> = (0..300)
-            .map(|_| {
-                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                (state >> 24) as u8
-            })
-            .collect();
+        let mut text = pseudo_random_bytes(300);
         text.extend_from_within(100..200);
         text
     }

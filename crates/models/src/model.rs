@@ -220,6 +220,19 @@ pub(crate) fn code_bits(
     }
 }
 
+/// `len` bytes from a fixed linear congruential sequence: text that no short context predicts,
+/// the same on every run (for models' tests).
+#[cfg(test)]
+pub(crate) fn pseudo_random_bytes(len: usize) -> Vec<u8> {
+    let mut state = 12345u32;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
