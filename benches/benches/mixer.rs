@@ -20,7 +20,7 @@
 
 use aizip::engine::PLAIN_RATE;
 use aizip_benches::{corpus, streams::BitStream};
-use aizip_mixer::{dot, train, Apm, Mixer, Simd, WEIGHT_LIMIT};
+use aizip_mixer::{dot, train, Apm, ApmRate, Mixer, Simd, WEIGHT_LIMIT};
 use aizip_models::logistic::stretch;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -167,7 +167,7 @@ fn bench_mixer(c: &mut Criterion) {
 fn bench_apm(c: &mut Criterion) {
     let sample = corpus::sample();
     let stream = BitStream::from_text(&sample.bytes);
-    let mut apm = Apm::new(1 << 16, 7);
+    let mut apm = Apm::new(1 << 16, ApmRate { start: 8, shift: 7 });
     let mut group = c.benchmark_group("apm/refine_update");
     group.sample_size(20);
     group.throughput(Throughput::BytesDecimal(stream.bytes.len() as u64));

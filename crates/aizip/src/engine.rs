@@ -18,7 +18,7 @@
 use crate::model_set::{EngineConfig, MAX_LEVEL, MODEL_SET, RICH_LEVEL};
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_dict::ByteClass;
-use aizip_mixer::{Apm, LearningRate, Mixer, Simd, VectorSettling};
+use aizip_mixer::{Apm, ApmRate, LearningRate, Mixer, Simd, VectorSettling};
 use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
 use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
 use aizip_models::{
@@ -392,6 +392,12 @@ fn output_selectors(level: u8) -> &'static [usize] {
 /// two, and the last three, bytes hashed to [`APM_ORDER2_HASH_BITS`] and
 /// [`APM_ORDER3_HASH_BITS`].
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
+/// How the order-1, match and token APMs learn. Counting each bucket's updates (format version
+/// 25) took wiki4m at level 6 from 752,291 to 750,881 bytes (-0.19%), enwik8-head from 76,889
+/// to 76,749 (-0.18%) and kennedy.xls from 22,552 to 21,992 (-2.5%), against a fixed 2^-7; in a
+/// trial whose steps truncated towards zero, start 8 gave wiki4m 751,049, and 4, 6, 12 and 16
+/// 0.001-0.022% more.
+const APM_RATE: ApmRate = ApmRate { start: 8, shift: 7 };
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
 const APM_ORDER2_HASH_BITS: u32 = 10;
 const APM_ORDER3_HASH_BITS: u32 = 9;
@@ -399,7 +405,7 @@ const APM_ORDER2_CONTEXTS: usize = 256 << APM_ORDER2_HASH_BITS;
 const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
 /// The token APM, in text from [`RICH_LEVEL`]: the partial byte × the leading
 /// [`APM_TOKEN_BITS`] of the hash of the last word-class tokens that selects [`TOKEN_SET`]'s
-/// vector (17 MB, not scaled by the input). Binary data has none: an order-0 APM in its place
+/// vector (26 MB with its counts, not scaled by the input). Binary data has none: an order-0 APM in its place
 /// cost ptt5 0.15% at level 9.
 ///
 /// Measured: level 7 wiki4m -0.33%, enwik8-head -0.12%, book1 -0.17%; level 8 wiki4m -0.12%;
@@ -408,10 +414,16 @@ const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
 /// simulated cycles; in place of the order-1 APM there, enwik8-head lost 0.18%: the default
 /// level keeps its speed. Tried at level 9 and not kept: a learnt mix of the APMs, averaged
 /// with their fixed average (-0.004%); a second mixer of three small sets at a faster rate,
-/// averaged with the first (+0.06 to +1.2%).
+/// averaged with the first (+0.06 to +1.2%). Format version 25 measured a learnt mix again, on
+/// enwik8-head at level 9: alone +0.7 to +2.5% (its rate, a vector per partial byte or per match
+/// length too), averaged with the fixed average +0.16%; other fixed weights gained at most 0.001%.
+///
+/// With a fixed rate (format version 24 and before) it learnt at 2^-5. Counting its updates it
+/// learns at [`APM_RATE`] (with steps rounded to nearest, wiki4m at level 9: 678,646 bytes
+/// against 678,795 with start 16 and shift 5, 678,725 with 16 and 6; at level 7 723,158 against
+/// 723,632 with 16 and 5).
 const APM_TOKEN_BITS: u32 = 10;
 const APM_TOKEN_CONTEXTS: usize = 256 << APM_TOKEN_BITS;
-const APM_TOKEN_RATE: u32 = 5;
 
 /// Whether `level` has the token APM for text or binary data.
 fn has_token_apm(level: u8, text: bool) -> bool {
@@ -431,19 +443,25 @@ fn token_apm_context(c0: usize, token_vector: u32) -> usize {
 /// and the last three to 9, each × the partial byte, and on the [`MissHistory`] × the partial
 /// byte. The order-3 APM gains 0.05% on w2m at level 9; hashed to 12 bits it gained 0.07%, but
 /// its 69 MB would take level 9 on 1 GB over the prize limit. Unlike the context tables they do
-/// not shrink with the input (30 MB, all touched when built).
+/// not shrink with the input (45 MB with their counts, all touched when built).
 ///
-/// They learn faster than the order-1 and match APMs (rate 6 against 7). The hashed ones at 6:
-/// wiki4m -0.02% at levels 8 and 9, enwik8-head, alice29, kennedy.xls and obj2 -0.03 to -0.1%
-/// at level 9 (5 gains less); the miss APM at 6: wiki4m -0.01% at level 9 (5 loses on text).
+/// They learn at [`STRONG_APM_RATE`].
 struct StrongApms {
     order2: Apm,
     order3: Apm,
     misses: Apm,
 }
 
-/// The update shift of every [`StrongApms`] APM.
-const STRONG_APM_RATE: u32 = 6;
+/// How every [`StrongApms`] APM learns: their hashed and miss contexts are seen less often than
+/// the order-1 and match APMs', and a fresh one trusts its identity for longer (in the trial of
+/// [`APM_RATE`], start 16 for these against 8: wiki4m -0.016% at level 9; 24: +0.006%). With a
+/// fixed rate (format version 24 and before) they learnt faster than the others, at 2^-6 (wiki4m
+/// -0.02% at levels 8 and 9 against 2^-7); counting their updates they settle slower, at 2^-7
+/// (-0.016% against 2^-6).
+const STRONG_APM_RATE: ApmRate = ApmRate {
+    start: 16,
+    shift: 7,
+};
 
 impl StrongApms {
     fn new() -> Self {
@@ -836,11 +854,11 @@ impl MixStage {
                     rate,
                     output_selectors(config.level),
                 ),
-                apm_order1: Apm::new(APM_ORDER1_CONTEXTS, 7),
-                apm_match: Apm::new(APM_MATCH_CONTEXTS, 7),
+                apm_order1: Apm::new(APM_ORDER1_CONTEXTS, APM_RATE),
+                apm_match: Apm::new(APM_MATCH_CONTEXTS, APM_RATE),
                 apm_strong: (config.level >= STRONG_LEVEL).then(StrongApms::new),
                 apm_tokens: has_token_apm(config.level, config.is_text())
-                    .then(|| Apm::new(APM_TOKEN_CONTEXTS, APM_TOKEN_RATE)),
+                    .then(|| Apm::new(APM_TOKEN_CONTEXTS, APM_RATE)),
                 misses: MissHistory::default(),
                 miss_set: selectors(config.level).len() > MISS_SET,
                 next_c0: [2, 3],

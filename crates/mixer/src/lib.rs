@@ -55,8 +55,17 @@
 //!
 //! ## SSE / APM
 //! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
-//! between 33 buckets spanning the stretch domain, each holding a learnt 16-bit output, and trains
-//! both buckets it interpolated between toward the coded bit: `t += (y · 65535 − t) >> rate`.
+//! between 33 buckets spanning the stretch domain, each holding a learnt 16-bit output `t` and a
+//! count `n` of its updates, and trains both buckets it interpolated between toward the coded bit:
+//!
+//! ```text
+//! m = min(start + n, 2^shift)        d = y · 65535 − t
+//! t += (d · ⌊2^16 / m⌋ + (d > 0 ? 2^16 − 1 : 0)) >> 16        n += 1
+//! ```
+//!
+//! (the step rounded away from zero, so that a bucket can reach either end; the count stops at
+//! 255; see [`ApmRate`]): a context seen a few times follows its bits, an old one
+//! averages over about the last `2^shift`.
 //! Chains of APMs on different contexts, averaged with their input, fix systematic errors the
 //! mixer cannot see.
 //!
@@ -76,7 +85,7 @@ mod apm;
 mod dot;
 mod simd;
 
-pub use apm::Apm;
+pub use apm::{Apm, ApmRate};
 pub use dot::{dot, train, LANES, WEIGHT_LIMIT};
 
 use dot::Kernel;
