@@ -18,9 +18,9 @@
 //!   probabilities of the simple model of `aizip_benches::streams`. Throughput is in bytes of
 //!   sample (8 bits each), comparable with `engine/*`.
 
-use aizip::engine::PLAIN_RATE;
+use aizip::engine::{APM_RATE, PLAIN_RATE};
 use aizip_benches::{corpus, streams::BitStream};
-use aizip_mixer::{dot, train, Apm, ApmRate, Mixer, Simd, WEIGHT_LIMIT};
+use aizip_mixer::{dot, train, Apm, Mixer, Simd, WEIGHT_LIMIT};
 use aizip_models::logistic::stretch;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -167,7 +167,7 @@ fn bench_mixer(c: &mut Criterion) {
 fn bench_apm(c: &mut Criterion) {
     let sample = corpus::sample();
     let stream = BitStream::from_text(&sample.bytes);
-    let mut apm = Apm::new(1 << 16, ApmRate { start: 8, shift: 7 });
+    let mut apm = Apm::new(1 << 16, APM_RATE);
     let mut group = c.benchmark_group("apm/refine_update");
     group.sample_size(20);
     group.throughput(Throughput::BytesDecimal(stream.bytes.len() as u64));

@@ -392,25 +392,25 @@ fn output_selectors(level: u8) -> &'static [usize] {
 /// two, and the last three, bytes hashed to [`APM_ORDER2_HASH_BITS`] and
 /// [`APM_ORDER3_HASH_BITS`].
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
-/// How the order-1, match and token APMs learn. Counting each bucket's updates (format version
-/// 25) took wiki4m at level 6 from 752,291 to 750,881 bytes (-0.19%), enwik8-head from 76,889
-/// to 76,749 (-0.18%) and kennedy.xls from 22,552 to 21,992 (-2.5%), against a fixed 2^-7; in a
-/// trial whose steps truncated towards zero, start 8 gave wiki4m 751,049, and 4, 6, 12 and 16
-/// 0.001-0.022% more.
-const APM_RATE: ApmRate = ApmRate { start: 8, shift: 7 };
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
 const APM_ORDER2_HASH_BITS: u32 = 10;
 const APM_ORDER3_HASH_BITS: u32 = 9;
 const APM_ORDER2_CONTEXTS: usize = 256 << APM_ORDER2_HASH_BITS;
 const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
+/// How the order-1, match and token APMs learn. Counting each bucket's updates (format version
+/// 25) took wiki4m at level 6 from 752,291 to 750,881 bytes (-0.19%), enwik8-head from 76,889
+/// to 76,749 (-0.18%) and kennedy.xls from 22,552 to 21,992 (-2.5%), against a fixed 2^-7; in a
+/// trial whose steps truncated towards zero, start 8 gave wiki4m 751,049, and 4, 6, 12 and 16
+/// 0.001-0.022% more.
+pub const APM_RATE: ApmRate = ApmRate { start: 8, shift: 7 };
 /// The token APM, in text from [`RICH_LEVEL`]: the partial byte × the leading
 /// [`APM_TOKEN_BITS`] of the hash of the last word-class tokens that selects [`TOKEN_SET`]'s
-/// vector (26 MB with its counts, not scaled by the input). Binary data has none: an order-0 APM in its place
-/// cost ptt5 0.15% at level 9.
+/// vector (26 MB with its counts, not scaled by the input). Binary data has none: an order-0
+/// APM in its place cost ptt5 0.15% at level 9.
 ///
 /// Measured: level 7 wiki4m -0.33%, enwik8-head -0.12%, book1 -0.17%; level 8 wiki4m -0.12%;
-/// level 9 wiki4m -0.065% (8 bits -0.04%, 6 bits -0.01%; rate 6 -0.061%). At level 6 it gained
-/// wiki4m 0.31% (rate 6 0.27%, 7 0.20%), enwik8-head 0.06% and book1 0.18% for 6.1% more
+/// level 9 wiki4m -0.065% (8 bits -0.04%, 6 bits -0.01%; a fixed 2^-6 -0.061%). At level 6 it
+/// gained wiki4m 0.31% (a fixed 2^-6 0.27%, 2^-7 0.20%), enwik8-head 0.06% and book1 0.18% for 6.1% more
 /// simulated cycles; in place of the order-1 APM there, enwik8-head lost 0.18%: the default
 /// level keeps its speed. Tried at level 9 and not kept: a learnt mix of the APMs, averaged
 /// with their fixed average (-0.004%); a second mixer of three small sets at a faster rate,
@@ -442,7 +442,7 @@ fn token_apm_context(c0: usize, token_vector: u32) -> usize {
 /// The strong levels' own APMs: on hashed byte contexts, the last two bytes hashed to 10 bits
 /// and the last three to 9, each × the partial byte, and on the [`MissHistory`] × the partial
 /// byte. The order-3 APM gains 0.05% on w2m at level 9; hashed to 12 bits it gained 0.07%, but
-/// its 69 MB would take level 9 on 1 GB over the prize limit. Unlike the context tables they do
+/// its 104 MB (69 MB before the counts) would take level 9 on 1 GB over the prize limit. Unlike the context tables they do
 /// not shrink with the input (45 MB with their counts, all touched when built).
 ///
 /// They learn at [`STRONG_APM_RATE`].
@@ -452,12 +452,11 @@ struct StrongApms {
     misses: Apm,
 }
 
-/// How every [`StrongApms`] APM learns: their hashed and miss contexts are seen less often than
-/// the order-1 and match APMs', and a fresh one trusts its identity for longer (in the trial of
-/// [`APM_RATE`], start 16 for these against 8: wiki4m -0.016% at level 9; 24: +0.006%). With a
-/// fixed rate (format version 24 and before) they learnt faster than the others, at 2^-6 (wiki4m
-/// -0.02% at levels 8 and 9 against 2^-7); counting their updates they settle slower, at 2^-7
-/// (-0.016% against 2^-6).
+/// How every [`StrongApms`] APM learns. In the trial of [`APM_RATE`], at level 9 on wiki4m: start
+/// 16 for these (8 for the others) gave 678,843 bytes, 8 678,952 and 24 678,881; with start 16
+/// for every APM, settling at 2^-7 gave 678,853 and at 2^-6 678,963. With a fixed rate (format
+/// version 24 and before) they learnt faster than the others, at 2^-6 (wiki4m -0.02% at levels 8
+/// and 9 against 2^-7).
 const STRONG_APM_RATE: ApmRate = ApmRate {
     start: 16,
     shift: 7,

@@ -34,13 +34,14 @@ impl ApmRate {
 #[repr(transparent)]
 struct Bucket([u8; 3]);
 
-// SAFETY: three plain bytes; all zeros is a bucket of output 0 and count 0.
+// SAFETY: three bytes with no padding, and every bit pattern (all zeros among them) is a valid
+// bucket.
 unsafe impl Zeroable for Bucket {}
 
 impl Bucket {
     #[inline(always)]
-    fn output(self) -> u32 {
-        u32::from(u16::from_le_bytes([self.0[0], self.0[1]]))
+    fn output(self) -> u16 {
+        u16::from_le_bytes([self.0[0], self.0[1]])
     }
 
     #[inline(always)]
@@ -49,8 +50,8 @@ impl Bucket {
     }
 
     #[inline(always)]
-    fn new(output: u32, count: u8) -> Self {
-        let [low, high] = (output as u16).to_le_bytes();
+    fn new(output: u16, count: u8) -> Self {
+        let [low, high] = output.to_le_bytes();
         Bucket([low, high, count])
     }
 }
@@ -72,14 +73,17 @@ impl Apm {
 
     /// An APM over `contexts` contexts that learns at `rate`.
     pub fn new(contexts: usize, rate: ApmRate) -> Self {
+        let settles = rate.shift < 16
+            && (1u32 << rate.shift)
+                .checked_sub(rate.start)
+                .is_some_and(|counts| counts <= 255);
         assert!(
-            rate.start >= 2
-                && rate.shift < 16
-                && (rate.start..=rate.start + 255).contains(&(1 << rate.shift)),
-            "{rate:?} would move a bucket all the way or not settle within 255 updates"
+            rate.start >= 2 && settles,
+            "{rate:?}: the first step must move at most half way (start ≥ 2) and the rate must \
+             reach 2^-shift within the 255 updates a count holds (start ≤ 2^shift ≤ start + 255)"
         );
         let row: [Bucket; BUCKETS] =
-            std::array::from_fn(|j| Bucket::new(squash((j as i32 - 16) * 128), 0));
+            std::array::from_fn(|j| Bucket::new(squash((j as i32 - 16) * 128) as u16, 0));
         // Every row is written now.
         let mut table = ZeroedTable::prefaulted(contexts * BUCKETS);
         for chunk in table.as_mut_slice().chunks_exact_mut(BUCKETS) {
@@ -101,17 +105,18 @@ impl Apm {
         let base = context * BUCKETS + low;
         self.index = base;
         let t = &self.table.as_slice()[base..base + 2];
-        ((t[0].output() * (128 - w) + t[1].output() * w) >> 7).clamp(1, 65535)
+        let [low, high] = [t[0], t[1]].map(|bucket| u32::from(bucket.output()));
+        ((low * (128 - w) + high * w) >> 7).clamp(1, 65535)
     }
 
     /// Starts loading the buckets of `context` (a hint, for a context needed soon).
     #[inline]
     pub fn prefetch(&self, context: usize) {
         let row = &self.table.as_slice()[context * BUCKETS..(context + 1) * BUCKETS];
-        // 99 bytes: up to three cache lines.
+        // 99 bytes: up to three cache lines, the last byte perhaps in a fourth.
         prefetch(&row[0]);
         prefetch(&row[BUCKETS / 2]);
-        prefetch(&row[BUCKETS - 1]);
+        prefetch(&row[BUCKETS - 1].0[2]);
     }
 
     /// Trains both buckets the last refinement interpolated between (training only the nearer,
@@ -131,7 +136,8 @@ impl Apm {
             let (t, n) = (i64::from(bucket.output()), bucket.count());
             let reciprocal = i64::from(self.reciprocals[n as usize]);
             let t = t + (((target - t) * reciprocal + round_up) >> 16);
-            *bucket = Bucket::new(t as u32, n.saturating_add(1));
+            // Within 0..=65535: a step is at most half the distance (the divisor is at least 2).
+            *bucket = Bucket::new(t as u16, n.saturating_add(1));
         }
     }
 }
@@ -169,32 +175,60 @@ mod tests {
         assert!((a.refine(32768, 0) as i32 - 32768).abs() < 100);
     }
 
-    /// The outputs and counts of the two buckets `p` interpolates between in context 0.
-    fn buckets(a: &Apm, p: u32) -> [(u16, u8); 2] {
-        let low = ((stretch(p) + STRETCH_MAX + 1) >> 7) as usize;
-        [low, low + 1].map(|k| {
-            let bucket = a.table.as_slice()[k];
-            (bucket.output() as u16, bucket.count())
-        })
+    /// The outputs and counts of the two buckets the last refinement interpolated between.
+    fn buckets(a: &Apm) -> [(u16, u8); 2] {
+        let pair = &a.table.as_slice()[a.index..a.index + 2];
+        [pair[0], pair[1]].map(|bucket| (bucket.output(), bucket.count()))
     }
 
     #[test]
     fn a_bucket_learns_at_one_over_start_plus_count_until_the_shift() {
+        // At p = ½ the refinement reads bucket 16 alone (weight 0 on bucket 17), which starts at
+        // squash(0) = 32768; values worked out by hand from the crate docs' formula.
+        for (rate, expected) in [
+            (
+                ApmRate { start: 8, shift: 7 },
+                [36864, 40050, 36045, 38726, 35499, 32768],
+            ),
+            (
+                ApmRate {
+                    start: 16,
+                    shift: 7,
+                },
+                [34816, 36623, 34588, 36217, 34406, 32768],
+            ),
+        ] {
+            let mut a = Apm::new(1, rate);
+            for (n, (bit, t)) in [1, 1, 0, 1, 0, 0].into_iter().zip(expected).enumerate() {
+                a.refine(32768, 0);
+                assert_eq!(a.index, 16);
+                a.update(bit);
+                assert_eq!(buckets(&a).map(|(_, n)| n), [n as u8 + 1; 2]);
+                assert_eq!(buckets(&a)[0].0, t, "{rate:?}, update {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_step_falls_to_the_shift() {
         let rate = ApmRate { start: 8, shift: 5 };
         let mut a = Apm::new(1, rate);
-        let p = 40000;
-        let mut expected = buckets(&a, p).map(|(t, _)| i64::from(t));
+        a.refine(40000, 0);
+        let mut expected = buckets(&a).map(|(t, _)| i64::from(t));
         for n in 0..40u32 {
-            a.refine(p, 0);
+            a.refine(40000, 0);
             a.update(1);
-            // The distance times 2^16 / m (truncated), divided by 2^16 and rounded up.
             let divisor = i64::from((rate.start + n).min(1 << rate.shift));
             for t in &mut expected {
-                *t += ((65535 - *t) * ((1 << 16) / divisor) + (1 << 16) - 1) >> 16;
+                // The distance times ⌊2^16 / m⌋, over 2^16, rounded up.
+                let scaled = (65535 - *t) * ((1 << 16) / divisor);
+                *t += (scaled + (1 << 16) - 1) / (1 << 16);
             }
-            let got = buckets(&a, p);
-            assert_eq!(got.map(|(t, _)| i64::from(t)), expected, "update {n}");
-            assert_eq!(u32::from(got[0].1), n + 1);
+            assert_eq!(
+                buckets(&a).map(|(t, _)| i64::from(t)),
+                expected,
+                "update {n}"
+            );
         }
     }
 
@@ -206,26 +240,35 @@ mod tests {
                 a.refine(32768, 0);
                 a.update(bit);
             }
-            assert_eq!(buckets(&a, 32768).map(|(t, _)| t), [bit as u16 * 65535; 2]);
+            assert_eq!(buckets(&a).map(|(t, _)| t), [bit as u16 * 65535; 2]);
         }
     }
 
     #[test]
-    fn outputs_stay_in_range_at_the_fastest_rate() {
+    fn a_step_never_passes_the_bit_at_the_fastest_rate() {
         let mut a = Apm::new(1, ApmRate { start: 2, shift: 1 });
         for bit in (0..200).map(|i| u32::from(i % 7 < 5)) {
-            for p in [1, 32768, 65535] {
-                let q = a.refine(p, 0);
-                assert!((1..=65535).contains(&q));
+            for p in [1, 20000, 32768, 65535] {
+                a.refine(p, 0);
+                let before = buckets(&a);
                 a.update(bit);
+                for ((old, _), (new, _)) in before.into_iter().zip(buckets(&a)) {
+                    if bit == 1 {
+                        assert!(old <= new);
+                    } else {
+                        assert!(new <= old);
+                    }
+                }
             }
         }
     }
 
     #[test]
-    #[should_panic(expected = "not settle within 255 updates")]
-    fn refuses_a_rate_that_the_count_cannot_reach() {
-        Apm::new(1, ApmRate { start: 2, shift: 9 });
+    fn refuses_rates_that_move_all_the_way_or_never_settle() {
+        for (start, shift) in [(0, 7), (1, 7), (200, 7), (2, 9), (8, 16), (u32::MAX, 7)] {
+            let refused = std::panic::catch_unwind(|| Apm::new(1, ApmRate { start, shift }));
+            assert!(refused.is_err(), "start {start}, shift {shift}");
+        }
     }
 
     #[test]
@@ -240,6 +283,6 @@ mod tests {
             a.refine(20000, 0);
             a.update(0);
         }
-        assert_eq!(buckets(&a, 20000).map(|(_, n)| n), [255; 2]);
+        assert_eq!(buckets(&a).map(|(_, n)| n), [255; 2]);
     }
 }

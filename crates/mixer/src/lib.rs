@@ -56,16 +56,20 @@
 //! ## SSE / APM
 //! An [`Apm`] (adaptive probability map) refines a probability given a context: it interpolates
 //! between 33 buckets spanning the stretch domain, each holding a learnt 16-bit output `t` and a
-//! count `n` of its updates, and trains both buckets it interpolated between toward the coded bit:
+//! count `n` of its updates, and trains both buckets it interpolated between toward the coded bit
+//! `y`:
 //!
 //! ```text
-//! m = min(start + n, 2^shift)        d = y · 65535 − t
-//! t += (d · ⌊2^16 / m⌋ + (d > 0 ? 2^16 − 1 : 0)) >> 16        n += 1
+//! refine p:   s = stretch(p) + 2048    j = s >> 7    w = s & 127
+//!             p' = clamp((t_j · (128 − w) + t_(j+1) · w) >> 7, 1, 65535)
+//! learn y:    for both buckets:  m = min(start + n, 2^shift)    d = y · 65535 − t
+//!             t += (d · ⌊2^16 / m⌋ + (y == 1 ? 2^16 − 1 : 0)) >> 16    n = min(n + 1, 255)
+//! at first:   t_j = squash((j − 16) · 128), n = 0
 //! ```
 //!
-//! (the step rounded away from zero, so that a bucket can reach either end; the count stops at
-//! 255; see [`ApmRate`]): a context seen a few times follows its bits, an old one
-//! averages over about the last `2^shift`.
+//! (`>>` is an arithmetic shift, a floor; with the added `2^16 − 1` when the bit is a 1, the step
+//! is rounded away from zero, so that a bucket can reach either end; see [`ApmRate`]): a context
+//! seen a few times follows its bits, an old one averages over about the last `2^shift`.
 //! Chains of APMs on different contexts, averaged with their input, fix systematic errors the
 //! mixer cannot see.
 //!
