@@ -410,9 +410,9 @@ pub const APM_RATE: ApmRate = ApmRate { start: 8, shift: 7 };
 ///
 /// Measured: level 7 wiki4m -0.33%, enwik8-head -0.12%, book1 -0.17%; level 8 wiki4m -0.12%;
 /// level 9 wiki4m -0.065% (8 bits -0.04%, 6 bits -0.01%; a fixed 2^-6 -0.061%). At level 6 it
-/// gained wiki4m 0.31% (a fixed 2^-6 0.27%, 2^-7 0.20%), enwik8-head 0.06% and book1 0.18% for 6.1% more
-/// simulated cycles; in place of the order-1 APM there, enwik8-head lost 0.18%: the default
-/// level keeps its speed. Tried at level 9 and not kept: a learnt mix of the APMs, averaged
+/// gained wiki4m 0.31% (a fixed 2^-6 0.27%, 2^-7 0.20%), enwik8-head 0.06% and book1 0.18% for
+/// 6.1% more simulated cycles; in place of the order-1 APM there, enwik8-head lost 0.18%: the
+/// default level keeps its speed. Tried at level 9 and not kept: a learnt mix of the APMs, averaged
 /// with their fixed average (-0.004%); a second mixer of three small sets at a faster rate,
 /// averaged with the first (+0.06 to +1.2%). Format version 25 measured a learnt mix again, on
 /// enwik8-head at level 9: alone +0.7 to +2.5% (its rate, a vector per partial byte or per match
@@ -442,8 +442,9 @@ fn token_apm_context(c0: usize, token_vector: u32) -> usize {
 /// The strong levels' own APMs: on hashed byte contexts, the last two bytes hashed to 10 bits
 /// and the last three to 9, each × the partial byte, and on the [`MissHistory`] × the partial
 /// byte. The order-3 APM gains 0.05% on w2m at level 9; hashed to 12 bits it gained 0.07%, but
-/// its 104 MB (69 MB before the counts) would take level 9 on 1 GB over the prize limit. Unlike the context tables they do
-/// not shrink with the input (45 MB with their counts, all touched when built).
+/// its 104 MB (69 MB before the counts) would take level 9 on 1 GB over the prize limit. Unlike
+/// the context tables they do not shrink with the input (45 MB with their counts, all touched
+/// when built).
 ///
 /// They learn at [`STRONG_APM_RATE`].
 struct StrongApms {
