@@ -105,7 +105,7 @@ impl Apm {
         let base = context * BUCKETS + low;
         self.index = base;
         let t = &self.table.as_slice()[base..base + 2];
-        let [low, high] = [t[0], t[1]].map(|bucket| u32::from(bucket.output()));
+        let (low, high) = (u32::from(t[0].output()), u32::from(t[1].output()));
         ((low * (128 - w) + high * w) >> 7).clamp(1, 65535)
     }
 
