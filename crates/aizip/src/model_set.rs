@@ -406,11 +406,7 @@ impl EngineConfig {
         // A primed engine's tables hold at least what the primer teaches (tiny texts at level 9:
         // 2-4% smaller archives than with tables sized for the text alone). Sized for the text
         // and the primer together, wiki-dev.xml at level 9 would cross a doubling: 4.6 GB.
-        let primer = if self.primed {
-            crate::engine::primer().len() as u64
-        } else {
-            0
-        };
+        let primer = self.primer_len() as u64;
         let len = self.input_len.max(primer).clamp(1, 1 << 40) as usize;
         // Each byte touches two nibble slots (16 bytes each) per context, but most contexts
         // repeat: half of that loses 0.02-0.05% on 1-4 MB of text and halves the memory (the
@@ -447,8 +443,8 @@ impl EngineConfig {
     }
 
     /// Bytes this configuration's engine allocates: context tables (with run tables), the
-    /// models' own tables, the history, mixer weights and APM tables (what is left, state maps
-    /// and buffers, about a megabyte at level 9, is not counted).
+    /// models' own tables, what the text fills of the history, mixer weights and APM tables
+    /// (what is left, state maps and buffers, about a megabyte at level 9, is not counted).
     /// Peak RSS is this plus the input (memory-mapped) and, with the dictionary transform, the
     /// transformed text; `aizip` at level 9 on a 1 GB input must stay under the prize's 10 GB.
     pub fn engine_bytes(&self) -> u64 {
@@ -460,13 +456,26 @@ impl EngineConfig {
             .map(|bytes| ContextMap::allocated_bytes(bytes, params.context_detail))
             .sum();
         let own: usize = models.iter().map(|m| m.own_bytes()).sum();
-        let history = params.history_bytes.max(16).next_power_of_two();
+        // The history's ring is allocated zeroed, and only the pages the text (and the primer)
+        // reach become resident: on 1 GB at level 9 the ring is 2^30 bytes, of which the text
+        // fills 10^9.
+        let ring = params.history_bytes.max(16).next_power_of_two();
+        let history = ring.min(self.primer_len() + self.input_len as usize);
         let mixing = crate::engine::mixing_bytes(
             self.level,
             self.is_text(),
             crate::engine::mixer_inputs(&models, params.context_detail),
         );
         (tables + own + history + mixing) as u64
+    }
+
+    /// Bytes of the primer the engine learns before the text (none if not primed).
+    fn primer_len(&self) -> usize {
+        if self.primed {
+            crate::engine::primer().len()
+        } else {
+            0
+        }
     }
 
     /// Whether the coded block is text (transformed or primed), for [`TEXT_LEVELS`]: both
