@@ -182,7 +182,7 @@ pub const MAX_LEVEL_RATE: LearningRate = LearningRate {
 /// A constant mixer input: each weight vector learns an offset for its context.
 const BIAS: i32 = 256;
 /// Levels from here on use the selectors up to the brackets' set (level 9 all of them), the
-/// hashed order-2 and order-3 APMs and the miss APM.
+/// hashed order-2 and order-3 APMs, the miss APM and the set APMs (see [`StrongApms`]).
 pub const STRONG_LEVEL: u8 = 8;
 
 /// The modelling stage: every model and context map, and the per-bit contexts the mixing stage
@@ -254,8 +254,8 @@ pub struct MixStage {
     apm_match: Apm,
     /// In text from [`RICH_LEVEL`]: an APM on the tokens (see [`APM_TOKEN_BITS`]).
     apm_tokens: Option<Apm>,
-    /// Strong levels: APMs on the partial byte and the last two and three bytes, hashed, and on
-    /// the misses.
+    /// Strong levels: APMs on the partial byte and the last two and three bytes, hashed, on the
+    /// misses, and on four weight sets' contexts.
     apm_strong: Option<StrongApms>,
     misses: MissHistory,
     /// Whether the level has [`MISS_SET`].
@@ -394,7 +394,9 @@ fn output_selectors(level: u8) -> &'static [usize] {
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
 const APM_ORDER2_HASH_BITS: u32 = 10;
-const APM_ORDER3_HASH_BITS: u32 = 9;
+/// Measured at level 9 with the [`SET_APMS`]: 11 bits against 9 gained wiki4m 0.022% for 39 MB
+/// more (10 bits 0.012%).
+const APM_ORDER3_HASH_BITS: u32 = 11;
 const APM_ORDER2_CONTEXTS: usize = 256 << APM_ORDER2_HASH_BITS;
 const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
 /// How the order-1, match and token APMs learn. Counting each bucket's updates (format version
@@ -440,20 +442,70 @@ fn token_apm_context(c0: usize, token_vector: u32) -> usize {
 }
 
 /// The strong levels' own APMs: on hashed byte contexts, the last two bytes hashed to 10 bits
-/// and the last three to 9, each × the partial byte, and on the [`MissHistory`] × the partial
-/// byte. The order-3 APM gains 0.05% on w2m at level 9; hashed to 12 bits it gained 0.07%, but
-/// its 104 MB (69 MB before the counts) would take level 9 on 1 GB over the prize limit. Unlike
-/// the context tables they do not shrink with the input (45 MB with their counts, all touched
-/// when built).
+/// and the last three to 11, each × the partial byte, on the [`MissHistory`] × the partial
+/// byte, and on the contexts of the [`SET_APMS`]. The order-3 APM gained 0.05% on w2m at level
+/// 9 with 9 bits (12 bits gained 0.07%, but its 104 MB would take level 9 on 1 GB over the
+/// prize limit). Unlike the context tables they do not shrink with the input (104 MB with
+/// their counts, all touched when built).
 ///
-/// They learn at [`STRONG_APM_RATE`].
+/// The hashed and miss APMs learn at [`STRONG_APM_RATE`], the set APMs at [`APM_RATE`].
 struct StrongApms {
     order2: Apm,
     order3: Apm,
     misses: Apm,
+    sets: [Apm; SET_APMS.len()],
 }
 
-/// How every [`StrongApms`] APM learns. In the trial of [`APM_RATE`], at level 9 on wiki4m: start
+/// The weight sets whose contexts the strong levels also refine by, each × the partial byte in
+/// place of its bit position: the classes of the last three bytes ([`CLASS_SET`]), the
+/// bit-history states of order 4 and word1 ([`FIRST_STATE_SET`]) and the open brackets
+/// ([`BRACKET_SET`]). Where the weight sets choose which models to trust, these APMs learn how
+/// far the mix itself is off in the same situations. They weigh half as much as the other APMs
+/// in the final average. Measured at level 9 on wiki4m (with the order-3 APM at 9 bits): the
+/// four -0.055% (678,115 bytes against 678,488); order 4's and word1's states -0.035%; at half
+/// weight rather than full, 51 bytes fewer (with the order-3 APM at 11 bits); at level 8
+/// -0.051%. On enwik8-head each alone: the states -0.024% and -0.037%, the classes -0.021%, the
+/// brackets -0.017%; the match length (-0.008% there), the current word and the number of
+/// byte orders found lost on wiki4m beside these four, and the states of order 5, text and
+/// lexical each gained it at most 12 bytes more.
+const SET_APMS: [(usize, SetPosition); 4] = [
+    (CLASS_SET, SetPosition::PartialByte),
+    (FIRST_STATE_SET, SetPosition::BitPosition),
+    (FIRST_STATE_SET + 1, SetPosition::BitPosition),
+    (BRACKET_SET, SetPosition::PartialByte),
+];
+/// Which of the [`SET_APMS`] is the class set's, whose row the bytes decide.
+const CLASS_SET_APM: usize = 0;
+const _: () = assert!(SET_APMS[CLASS_SET_APM].0 == CLASS_SET);
+
+/// What a weight set's context holds of the position in the byte: the partial byte, as its
+/// last 8 bits, or the bit position, as its last 3.
+#[derive(Clone, Copy)]
+enum SetPosition {
+    PartialByte,
+    BitPosition,
+}
+
+impl SetPosition {
+    /// Rows of an APM on the contexts of a set with `vectors` vectors.
+    const fn apm_contexts(self, vectors: usize) -> usize {
+        match self {
+            SetPosition::PartialByte => vectors,
+            SetPosition::BitPosition => vectors / 8 * 256,
+        }
+    }
+
+    /// The row of such an APM for the set's context `context` at partial byte `c0`.
+    #[inline]
+    fn apm_context(self, context: u32, c0: usize) -> usize {
+        match self {
+            SetPosition::PartialByte => context as usize,
+            SetPosition::BitPosition => (context as usize >> 3) << 8 | c0,
+        }
+    }
+}
+
+/// How the hashed and miss APMs of [`StrongApms`] learn. In the trial of [`APM_RATE`], at level 9 on wiki4m: start
 /// 16 for these (8 for the others) gave 678,843 bytes, 8 678,952 and 24 678,881; with start 16
 /// for every APM, settling at 2^-7 gave 678,853 and at 2^-6 678,963. With a fixed rate (format
 /// version 24 and before) they learnt faster than the others, at 2^-6 (wiki4m -0.02% at levels 8
@@ -469,6 +521,44 @@ impl StrongApms {
             order2: Apm::new(APM_ORDER2_CONTEXTS, STRONG_APM_RATE),
             order3: Apm::new(APM_ORDER3_CONTEXTS, STRONG_APM_RATE),
             misses: Apm::new(APM_MISS_CONTEXTS, STRONG_APM_RATE),
+            sets: SET_APMS
+                .map(|(set, position)| Apm::new(position.apm_contexts(SELECTORS[set]), APM_RATE)),
+        }
+    }
+
+    /// Bytes of the tables of [`StrongApms::new`].
+    fn bytes() -> usize {
+        Apm::bytes(APM_ORDER2_CONTEXTS)
+            + Apm::bytes(APM_ORDER3_CONTEXTS)
+            + Apm::bytes(APM_MISS_CONTEXTS)
+            + SET_APMS
+                .iter()
+                .map(|&(set, position)| Apm::bytes(position.apm_contexts(SELECTORS[set])))
+                .sum::<usize>()
+    }
+
+    /// The rows of the [`SET_APMS`] for the weight-set contexts `sets` at partial byte `c0`.
+    #[inline]
+    fn set_contexts(sets: &[u32; SELECTORS.len()], c0: usize) -> [usize; SET_APMS.len()] {
+        SET_APMS.map(|(set, position)| position.apm_context(sets[set], c0))
+    }
+
+    /// The sum of the [`SET_APMS`]' refinements of `p` for the weight-set contexts `sets`.
+    #[inline]
+    fn refine_by_sets(&mut self, p: u32, sets: &[u32; SELECTORS.len()], c0: usize) -> u32 {
+        let rows = StrongApms::set_contexts(sets, c0);
+        self.sets
+            .iter_mut()
+            .zip(rows)
+            .map(|(apm, row)| apm.refine(p, row))
+            .sum()
+    }
+
+    /// Starts loading the rows of the [`SET_APMS`] for the weight-set contexts `sets`.
+    #[inline]
+    fn prefetch_sets(&self, sets: &[u32; SELECTORS.len()], c0: usize) {
+        for (apm, row) in self.sets.iter().zip(StrongApms::set_contexts(sets, c0)) {
+            apm.prefetch(row);
         }
     }
 
@@ -495,14 +585,16 @@ impl StrongApms {
         ]
     }
 
-    /// Starts loading the rows of the hashed APMs after the bytes `last`, partial byte `c0`: in
-    /// these tables each bit's row is a cache miss (at level 6 an order-2 APM without its rows
-    /// loaded ahead cost 20% of the time on wiki4m, with them 7%).
+    /// Starts loading the rows that the bytes `last` and the partial byte `c0` decide, those of
+    /// the hashed APMs and of the class set's APM: in these tables each bit's row is a cache
+    /// miss (at level 6 an order-2 APM without its rows loaded ahead cost 20% of the time on
+    /// wiki4m, with them 7%).
     #[inline]
     fn prefetch(&self, c0: usize, last: [u8; 3]) {
         let [order2, order3] = StrongApms::contexts(c0, last);
         self.order2.prefetch(order2);
         self.order3.prefetch(order3);
+        self.sets[CLASS_SET_APM].prefetch(class_context(c0, last));
     }
 
     #[inline]
@@ -510,6 +602,9 @@ impl StrongApms {
         self.order2.update(bit);
         self.order3.update(bit);
         self.misses.update(bit);
+        for apm in &mut self.sets {
+            apm.update(bit);
+        }
     }
 }
 
@@ -548,13 +643,7 @@ pub fn mixing_bytes(level: u8, text: bool, inputs: usize) -> usize {
         } else {
             0
         }
-        + if strong {
-            Apm::bytes(APM_ORDER2_CONTEXTS)
-                + Apm::bytes(APM_ORDER3_CONTEXTS)
-                + Apm::bytes(APM_MISS_CONTEXTS)
-        } else {
-            0
-        }
+        + if strong { StrongApms::bytes() } else { 0 }
 }
 
 /// Where the coder is, which says which layer-1 set to trust: the [`TEXT_CLASS`] of the last
@@ -898,18 +987,23 @@ impl MixStage {
 
         let p1 = self.apm_order1.refine(p_mix, order1_apm_context(c0, last));
         let p_match = self.apm_match.refine(p_mix, contexts.apm_match as usize);
-        // The mixer's and the match APM's probabilities once, each of the others twice.
-        let (mut refined, mut count) = (p1, 1);
+        // The mixer's, the match APM's and the set APMs' probabilities once, each of the others
+        // twice.
+        let (mut once, mut once_count) = (p_mix + p_match, 2);
+        let (mut twice, mut twice_count) = (p1, 1);
         if let Some(apms) = &mut self.apm_strong {
             let [p2, p3, p_misses] = apms.refine(p_mix, c0, last, self.misses);
-            refined += p2 + p3 + p_misses;
-            count += 3;
+            twice += p2 + p3 + p_misses;
+            twice_count += 3;
+            once += apms.refine_by_sets(p_mix, &sets, c0);
+            once_count += SET_APMS.len() as u32;
         }
         if let Some(apm) = &mut self.apm_tokens {
-            refined += apm.refine(p_mix, token_apm_context(c0, sets[TOKEN_SET]));
-            count += 1;
+            twice += apm.refine(p_mix, token_apm_context(c0, sets[TOKEN_SET]));
+            twice_count += 1;
         }
-        let p = (p_mix + 2 * refined + p_match + count + 1) / (2 * count + 2);
+        let weight = once_count + 2 * twice_count;
+        let p = (once + 2 * twice + weight / 2) / weight;
         self.next_c0 = after_next_bit(c0, last).map(|(next, _)| next);
         self.p = p;
 
@@ -959,6 +1053,7 @@ impl MixStage {
         self.apm_match.prefetch(contexts.apm_match as usize);
         if let Some(apms) = &self.apm_strong {
             apms.prefetch(c0, last);
+            apms.prefetch_sets(&contexts.sets, c0);
         }
         if let Some(apm) = &self.apm_tokens {
             apm.prefetch(token_apm_context(c0, contexts.sets[TOKEN_SET]));
@@ -1268,6 +1363,16 @@ mod tests {
                         for (set, (&context, &size)) in contexts.sets.iter().zip(sizes).enumerate()
                         {
                             assert!((context as usize) < size, "level {level}, set {set}");
+                        }
+                        // Each set APM's row is within its table and has the partial byte as
+                        // its last 8 bits.
+                        if level >= STRONG_LEVEL {
+                            let c0 = contexts.c0 as usize;
+                            let rows = StrongApms::set_contexts(&contexts.sets, c0);
+                            for (&(set, position), row) in SET_APMS.iter().zip(rows) {
+                                assert!(row < position.apm_contexts(SELECTORS[set]), "set {set}");
+                                assert_eq!(row & 0xFF, c0, "level {level}, set {set}");
+                            }
                         }
                         mixing.p(&contexts);
                         models.update(bit);
