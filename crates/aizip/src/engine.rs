@@ -444,9 +444,10 @@ fn token_apm_context(c0: usize, token_vector: u32) -> usize {
 /// The strong levels' own APMs: on hashed byte contexts, the last two bytes hashed to 10 bits
 /// and the last three to 11, each × the partial byte, on the [`MissHistory`] × the partial
 /// byte, and on the contexts of the [`SET_APMS`]. The order-3 APM gained 0.05% on w2m at level
-/// 9 with 9 bits (12 bits gained 0.07%, but its 104 MB would take level 9 on 1 GB over the
-/// prize limit). Unlike the context tables they do not shrink with the input (104 MB with
-/// their counts, all touched when built).
+/// 9 with 9 bits (12 bits gained 0.07%, but that table alone, 104 MB, would take level 9 on
+/// 1 GB over the prize limit). Unlike the context tables they do not shrink with the input
+/// (104 MB in all with their counts, of which the order-3 APM takes 52 MB and the set APMs 20
+/// MB, all touched when built).
 ///
 /// The hashed and miss APMs learn at [`STRONG_APM_RATE`], the set APMs at [`APM_RATE`].
 struct StrongApms {
@@ -456,12 +457,12 @@ struct StrongApms {
     sets: [Apm; SET_APMS.len()],
 }
 
-/// The weight sets whose contexts the strong levels also refine by, each × the partial byte in
-/// place of its bit position: the classes of the last three bytes ([`CLASS_SET`]), the
-/// bit-history states of order 4 and word1 ([`FIRST_STATE_SET`]) and the open brackets
-/// ([`BRACKET_SET`]). Where the weight sets choose which models to trust, these APMs learn how
-/// far the mix itself is off in the same situations. They weigh half as much as the other APMs
-/// in the final average. Measured at level 9 on wiki4m (with the order-3 APM at 9 bits): the
+/// The weight sets whose contexts the strong levels also refine by, each with the partial byte
+/// (see [`SetPosition`]): the classes of the last three bytes ([`CLASS_SET`]), the bit-history
+/// states of order 4 and word1 ([`FIRST_STATE_SET`]) and the open brackets ([`BRACKET_SET`]).
+/// Where the weight sets choose which models to trust, these APMs learn how far the mix itself
+/// is off in the same situations. In the final average each weighs as much as the mixer and
+/// the match APM, half as much as the order-1, hashed, miss and token APMs. Measured at level 9 on wiki4m (with the order-3 APM at 9 bits): the
 /// four -0.055% (678,115 bytes against 678,488); order 4's and word1's states -0.035%; at half
 /// weight rather than full, 51 bytes fewer (with the order-3 APM at 11 bits); at level 8
 /// -0.051%. On enwik8-head each alone: the states -0.024% and -0.037%, the classes -0.021%, the
@@ -476,10 +477,14 @@ const SET_APMS: [(usize, SetPosition); 4] = [
 ];
 /// Which of the [`SET_APMS`] is the class set's, whose row the bytes decide.
 const CLASS_SET_APM: usize = 0;
-const _: () = assert!(SET_APMS[CLASS_SET_APM].0 == CLASS_SET);
+const _: () = assert!(
+    SET_APMS[CLASS_SET_APM].0 == CLASS_SET
+        && matches!(SET_APMS[CLASS_SET_APM].1, SetPosition::PartialByte)
+);
 
-/// What a weight set's context holds of the position in the byte: the partial byte, as its
-/// last 8 bits, or the bit position, as its last 3.
+/// What a weight set's context holds of the position in the byte (as [`ModelStage::predict`]
+/// writes it): the partial byte, as its last 8 bits, or the bit position, as its last 3, which
+/// its APM replaces by the partial byte.
 #[derive(Clone, Copy)]
 enum SetPosition {
     PartialByte,
@@ -505,9 +510,9 @@ impl SetPosition {
     }
 }
 
-/// How the hashed and miss APMs of [`StrongApms`] learn. In the trial of [`APM_RATE`], at level 9 on wiki4m: start
-/// 16 for these (8 for the others) gave 678,843 bytes, 8 678,952 and 24 678,881; with start 16
-/// for every APM, settling at 2^-7 gave 678,853 and at 2^-6 678,963. With a fixed rate (format
+/// How the hashed and miss APMs of [`StrongApms`] learn. In the trial of [`APM_RATE`], at level
+/// 9 on wiki4m: start 16 for these (8 for the others) gave 678,843 bytes, 8 678,952 and 24
+/// 678,881; with start 16 for every APM, settling at 2^-7 gave 678,853 and at 2^-6 678,963. With a fixed rate (format
 /// version 24 and before) they learnt faster than the others, at 2^-6 (wiki4m -0.02% at levels 8
 /// and 9 against 2^-7).
 const STRONG_APM_RATE: ApmRate = ApmRate {
@@ -554,11 +559,15 @@ impl StrongApms {
             .sum()
     }
 
-    /// Starts loading the rows of the [`SET_APMS`] for the weight-set contexts `sets`.
+    /// Starts loading the rows of the [`SET_APMS`] for the weight-set contexts `sets`, but the
+    /// class set's, which [`StrongApms::prefetch`] loads.
     #[inline]
     fn prefetch_sets(&self, sets: &[u32; SELECTORS.len()], c0: usize) {
-        for (apm, row) in self.sets.iter().zip(StrongApms::set_contexts(sets, c0)) {
-            apm.prefetch(row);
+        let rows = StrongApms::set_contexts(sets, c0);
+        for (k, (apm, row)) in self.sets.iter().zip(rows).enumerate() {
+            if k != CLASS_SET_APM {
+                apm.prefetch(row);
+            }
         }
     }
 
@@ -594,7 +603,9 @@ impl StrongApms {
         let [order2, order3] = StrongApms::contexts(c0, last);
         self.order2.prefetch(order2);
         self.order3.prefetch(order3);
-        self.sets[CLASS_SET_APM].prefetch(class_context(c0, last));
+        let (_, class_position) = SET_APMS[CLASS_SET_APM];
+        let class_row = class_position.apm_context(class_context(c0, last) as u32, c0);
+        self.sets[CLASS_SET_APM].prefetch(class_row);
     }
 
     #[inline]
@@ -1012,7 +1023,7 @@ impl MixStage {
 
     /// Starts loading what the next bit may read after a [`MixStage::p`] with `contexts`, for
     /// either value of this bit: the class set's 65,536 vectors, the token set's 2^17, and the
-    /// rows of the order-1, hashed and token APMs do not stay in cache. For a caller that does
+    /// rows of the order-1, hashed, class set and token APMs do not stay in cache. For a caller that does
     /// not know the next bit's contexts yet (a decoder); one that does calls
     /// [`MixStage::prefetch`].
     #[inline(always)]
@@ -1364,13 +1375,20 @@ mod tests {
                         {
                             assert!((context as usize) < size, "level {level}, set {set}");
                         }
-                        // Each set APM's row is within its table and has the partial byte as
-                        // its last 8 bits.
+                        // Each set APM reads its set's context as the set holds it, and its row
+                        // is within its table and has the partial byte as its last 8 bits.
                         if level >= STRONG_LEVEL {
                             let c0 = contexts.c0 as usize;
                             let rows = StrongApms::set_contexts(&contexts.sets, c0);
                             for (&(set, position), row) in SET_APMS.iter().zip(rows) {
-                                assert!(row < position.apm_contexts(SELECTORS[set]), "set {set}");
+                                let context = contexts.sets[set] as usize;
+                                let (held, expected) = match position {
+                                    SetPosition::PartialByte => (context & 0xFF, c0),
+                                    SetPosition::BitPosition => (context & 7, c0.ilog2() as usize),
+                                };
+                                assert_eq!(held, expected, "level {level}, set {set}");
+                                let rows = position.apm_contexts(SELECTORS[set]);
+                                assert!(row < rows, "level {level}, set {set}");
                                 assert_eq!(row & 0xFF, c0, "level {level}, set {set}");
                             }
                         }

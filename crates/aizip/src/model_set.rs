@@ -12,9 +12,9 @@ use aizip_models::context_map::exact_context_bytes;
 use aizip_models::matcher::{MIN_MATCH, MIN_MATCH_TRANSFORMED};
 use aizip_models::sparse::{MORE_TEXT_MASKS, TEXT_MASKS};
 use aizip_models::{
-    ContextMap, Detail, DirectModel, DmcModel, IndirectModel, LexicalModel, MatchModel, Model,
-    NumberModel, OrderModel, RunsModel, SentenceModel, ShapeModel, SparseModel, StructureModel,
-    TextModel, WordIndirectModel, WordModel,
+    ContextMap, Detail, DirectModel, DmcModel, History, IndirectModel, LexicalModel, MatchModel,
+    Model, NumberModel, OrderModel, RunsModel, SentenceModel, ShapeModel, SparseModel,
+    StructureModel, TextModel, WordIndirectModel, WordModel,
 };
 use std::ops::RangeInclusive;
 
@@ -406,7 +406,7 @@ impl EngineConfig {
         // A primed engine's tables hold at least what the primer teaches (tiny texts at level 9:
         // 2-4% smaller archives than with tables sized for the text alone). Sized for the text
         // and the primer together, wiki-dev.xml at level 9 would cross a doubling: 4.6 GB.
-        let primer = self.primer_len() as u64;
+        let primer = crate::engine::primer_of(self).len() as u64;
         let len = self.input_len.max(primer).clamp(1, 1 << 40) as usize;
         // Each byte touches two nibble slots (16 bytes each) per context, but most contexts
         // repeat: half of that loses 0.02-0.05% on 1-4 MB of text and halves the memory (the
@@ -456,26 +456,16 @@ impl EngineConfig {
             .map(|bytes| ContextMap::allocated_bytes(bytes, params.context_detail))
             .sum();
         let own: usize = models.iter().map(|m| m.own_bytes()).sum();
-        // The history's ring is allocated zeroed, and only the pages the text (and the primer)
-        // reach become resident: on 1 GB at level 9 the ring is 2^30 bytes, of which the text
-        // fills 10^9.
-        let ring = params.history_bytes.max(16).next_power_of_two();
-        let history = ring.min(self.primer_len() + self.input_len as usize);
+        // Only the pages of the history's ring that the primer and the text reach become
+        // resident: on 1 GB at levels 7-9 the ring is 2^30 bytes, of which the text fills 10^9.
+        let pushed = (crate::engine::primer_of(self).len() as u64).saturating_add(self.input_len);
+        let history = (History::ring_bytes(params.history_bytes) as u64).min(pushed) as usize;
         let mixing = crate::engine::mixing_bytes(
             self.level,
             self.is_text(),
             crate::engine::mixer_inputs(&models, params.context_detail),
         );
         (tables + own + history + mixing) as u64
-    }
-
-    /// Bytes of the primer the engine learns before the text (none if not primed).
-    fn primer_len(&self) -> usize {
-        if self.primed {
-            crate::engine::primer().len()
-        } else {
-            0
-        }
     }
 
     /// Whether the coded block is text (transformed or primed), for [`TEXT_LEVELS`]: both

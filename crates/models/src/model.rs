@@ -66,13 +66,19 @@ pub struct History {
 impl History {
     /// A history remembering at least `capacity` bytes (rounded up to a power of two).
     pub fn new(capacity: usize) -> Self {
-        let size = capacity.max(16).next_power_of_two();
+        let size = History::ring_bytes(capacity);
         History {
             ring: vec![0; size],
             mask: size - 1,
             len: 0,
             last8: 0,
         }
+    }
+
+    /// Bytes of the ring of [`History::new`] for `capacity`: it is allocated zeroed, so only
+    /// the pages that pushed bytes reach become resident.
+    pub fn ring_bytes(capacity: usize) -> usize {
+        capacity.max(16).next_power_of_two()
     }
 
     #[inline]
