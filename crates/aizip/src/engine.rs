@@ -395,7 +395,7 @@ const APM_ORDER1_CONTEXTS: usize = 1 << 16;
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
 const APM_ORDER2_HASH_BITS: u32 = 10;
 /// Measured at level 9 with the [`SET_APMS`]: 11 bits against 9 gained wiki4m 0.022% for 39 MB
-/// more (10 bits 0.012%).
+/// more (with the set APMs at full weight, 10 bits took 68 bytes more than 11).
 const APM_ORDER3_HASH_BITS: u32 = 11;
 const APM_ORDER2_CONTEXTS: usize = 256 << APM_ORDER2_HASH_BITS;
 const APM_ORDER3_CONTEXTS: usize = 256 << APM_ORDER3_HASH_BITS;
@@ -449,7 +449,8 @@ fn token_apm_context(c0: usize, token_vector: u32) -> usize {
 /// (104 MB in all with their counts, of which the order-3 APM takes 52 MB and the set APMs 20
 /// MB, all touched when built).
 ///
-/// The hashed and miss APMs learn at [`STRONG_APM_RATE`], the set APMs at [`APM_RATE`].
+/// The hashed and miss APMs learn at [`STRONG_APM_RATE`], the set APMs at [`APM_RATE`] (on
+/// enwik8-head at level 9, against it: start 4 -2 bytes, 16 +4, 32 +11; shift 6 +11).
 struct StrongApms {
     order2: Apm,
     order3: Apm,
@@ -462,13 +463,17 @@ struct StrongApms {
 /// states of order 4 and word1 ([`FIRST_STATE_SET`]) and the open brackets ([`BRACKET_SET`]).
 /// Where the weight sets choose which models to trust, these APMs learn how far the mix itself
 /// is off in the same situations. In the final average each weighs as much as the mixer and
-/// the match APM, half as much as the order-1, hashed, miss and token APMs. Measured at level 9 on wiki4m (with the order-3 APM at 9 bits): the
-/// four -0.055% (678,115 bytes against 678,488); order 4's and word1's states -0.035%; at half
-/// weight rather than full, 51 bytes fewer (with the order-3 APM at 11 bits); at level 8
-/// -0.051%. On enwik8-head each alone: the states -0.024% and -0.037%, the classes -0.021%, the
-/// brackets -0.017%; the match length (-0.008% there), the current word and the number of
-/// byte orders found lost on wiki4m beside these four, and the states of order 5, text and
-/// lexical each gained it at most 12 bytes more.
+/// the match APM, half as much as the order-1, hashed, miss and token APMs.
+///
+/// Measured at level 9 on wiki4m (with the order-3 APM at 9 bits): the four -0.055% (678,115
+/// bytes against 678,488), order 4's and word1's states alone -0.035%; at level 8 the four
+/// -0.051%. With the order-3 APM at 11 bits, full weight took 51 bytes more than half. On
+/// enwik8-head each alone: the states -0.024% and -0.037%, the classes -0.021%, the brackets
+/// -0.017%, the match length's set +0.008%. Tried beside the four on wiki4m: the match length's,
+/// the current word's and the found orders' sets together +147 bytes; text's first state -12
+/// bytes, order 5's and lexical's none. Not kept either: an APM on the match model's expected
+/// byte (enwik8-head -6 bytes), on the first layer-2 set's context (+4), on the second's
+/// (wiki4m -93 bytes, -0.014%, for 13 MB that level 9 on 1 GB can better spend).
 const SET_APMS: [(usize, SetPosition); 4] = [
     (CLASS_SET, SetPosition::PartialByte),
     (FIRST_STATE_SET, SetPosition::BitPosition),
@@ -512,9 +517,9 @@ impl SetPosition {
 
 /// How the hashed and miss APMs of [`StrongApms`] learn. In the trial of [`APM_RATE`], at level
 /// 9 on wiki4m: start 16 for these (8 for the others) gave 678,843 bytes, 8 678,952 and 24
-/// 678,881; with start 16 for every APM, settling at 2^-7 gave 678,853 and at 2^-6 678,963. With a fixed rate (format
-/// version 24 and before) they learnt faster than the others, at 2^-6 (wiki4m -0.02% at levels 8
-/// and 9 against 2^-7).
+/// 678,881; with start 16 for every APM, settling at 2^-7 gave 678,853 and at 2^-6 678,963.
+/// With a fixed rate (format version 24 and before) they learnt faster than the others, at 2^-6
+/// (wiki4m -0.02% at levels 8 and 9 against 2^-7).
 const STRONG_APM_RATE: ApmRate = ApmRate {
     start: 16,
     shift: 7,
@@ -1023,8 +1028,8 @@ impl MixStage {
 
     /// Starts loading what the next bit may read after a [`MixStage::p`] with `contexts`, for
     /// either value of this bit: the class set's 65,536 vectors, the token set's 2^17, and the
-    /// rows of the order-1, hashed, class set and token APMs do not stay in cache. For a caller that does
-    /// not know the next bit's contexts yet (a decoder); one that does calls
+    /// rows of the order-1, hashed, class set and token APMs do not stay in cache. For a caller
+    /// that does not know the next bit's contexts yet (a decoder); one that does calls
     /// [`MixStage::prefetch`].
     #[inline(always)]
     pub fn prefetch_after(&self, contexts: &MixContexts) {
@@ -1387,8 +1392,8 @@ mod tests {
                                     SetPosition::BitPosition => (context & 7, c0.ilog2() as usize),
                                 };
                                 assert_eq!(held, expected, "level {level}, set {set}");
-                                let rows = position.apm_contexts(SELECTORS[set]);
-                                assert!(row < rows, "level {level}, set {set}");
+                                let table = position.apm_contexts(SELECTORS[set]);
+                                assert!(row < table, "level {level}, set {set}");
                                 assert_eq!(row & 0xFF, c0, "level {level}, set {set}");
                             }
                         }
