@@ -21,7 +21,7 @@ const HUGE_PAGE_STREAM: u64 = 1 << 14;
 /// codes save (enwik8-head.xml, 348,539 bytes, is 0.3% larger with it). The two codings run in
 /// parallel, and a short block codes in well under a second at the default level (each coding
 /// pays the primer's fixed cost too, measured before it existed).
-const TRIAL_LIMIT: usize = 1 << 20;
+pub(crate) const TRIAL_LIMIT: usize = 1 << 20;
 /// At the strong levels, whose models learn more of the words themselves, the dictionary pays
 /// only on longer texts (level 9 without it: the first 1.1 MB of wiki-dev.xml -0.47%, its first
 /// 2 MB -0.28%, its first 4 MB +0.07%, book1 +0.15%), so blocks up to this long get the trial
@@ -42,10 +42,13 @@ fn trial(len: usize, options: &Options) -> bool {
 /// so it is written as it is coded; any other block's stream is coded in memory first, because
 /// its length precedes it, and so is a block that gets the dictionary [`trial`]. Returns `out`
 /// and the bytes written to it. `progress(original bytes done, bytes written so far)`.
+/// `release_input` is called once the coding will read no more of `data` than its length: when
+/// a last block is transformed without the trial, before its engine is built.
 pub fn encode<W: Write>(
     data: &[u8],
     options: &Options,
     last: bool,
+    release_input: impl FnOnce(),
     out: W,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(W, u64), Error> {
@@ -101,6 +104,9 @@ pub fn encode<W: Write>(
         encode_in_memory(data, transform, primed, options, progress)?
     } else {
         let (header, config, coded) = plan(data, transform, primed, options);
+        if transform.is_some() {
+            release_input();
+        }
         header.write(&mut out)?;
         let mut report = scaled_progress(data, coded, progress);
         let out = encode_stream(coded, &config, options, out, &mut report)?;

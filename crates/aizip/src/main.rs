@@ -219,6 +219,18 @@ impl InputData {
             InputData::Buffered(v) => v,
         }
     }
+
+    /// Drops a memory map's resident pages (the kernel reads them from the file again if they
+    /// are read again); a buffer stays as it is. A failure only leaves the pages where they are.
+    fn release(&self) {
+        #[cfg(unix)]
+        if let InputData::Mapped(map) = self {
+            // SAFETY: the map is read-only and private, so it holds no changes of its own that
+            // dropping its pages could lose: it reads the file's bytes again, which aizip's
+            // contract (see `open`) keeps unchanged.
+            let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
 }
 
 fn compress(args: CompressArgs) -> Result<()> {
@@ -253,7 +265,8 @@ fn compress(args: CompressArgs) -> Result<()> {
         pipeline: Options::default().pipeline && !args.single_thread,
         ..Options::default()
     };
-    let size = aizip::compress(data, &options, &mut output, |p: Progress| report.update(p))
+    let progress = |p: Progress| report.update(p);
+    let size = aizip::compress_releasing(data, &options, &mut output, progress, || input.release())
         .map_err(|e| name_error(e, &target, "standard output"))?;
     output.commit()?;
     report.finish();
@@ -613,8 +626,22 @@ fn score_command(args: ScoreArgs) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::ComparingWriter;
+    use super::{ComparingWriter, InputData};
     use std::io::Write;
+
+    #[test]
+    fn a_released_input_reads_the_same() {
+        let path = std::env::temp_dir().join(format!("aizip-release-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 + i / 1000) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let input = InputData::open(&path).unwrap();
+        assert!(matches!(input, InputData::Mapped(_)));
+        assert!(input.bytes() == bytes);
+        input.release();
+        assert!(input.bytes() == bytes);
+        drop(input);
+        std::fs::remove_file(&path).unwrap();
+    }
 
     fn compare(expected: &[u8], pieces: &[&[u8]]) -> bool {
         let mut writer = ComparingWriter {
