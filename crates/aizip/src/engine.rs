@@ -370,6 +370,9 @@ const STRONG_OUTPUT_SELECTORS: [usize; 2] = [
     OUTPUT_CLASS_CONTEXTS << OUTPUT_MISSES,
     SURROUNDINGS * MATCH_QUARTERS * 256,
 ];
+/// Which of the [`STRONG_OUTPUT_SELECTORS`] is the surroundings' (whose context has the partial
+/// byte as its last 8 bits, as an APM's row does).
+const SURROUNDINGS_OUTPUT: usize = 1;
 /// The first strong layer-2 set's contexts without the misses: the partial byte × the class of
 /// the last byte.
 const OUTPUT_CLASS_CONTEXTS: usize = TEXT_CLASSES * 256;
@@ -443,19 +446,25 @@ fn token_apm_context(c0: usize, token_vector: u32) -> usize {
 
 /// The strong levels' own APMs: on hashed byte contexts, the last two bytes hashed to 10 bits
 /// and the last three to 11, each × the partial byte, on the [`MissHistory`] × the partial
-/// byte, and on the contexts of the [`SET_APMS`]. The order-3 APM gained 0.05% on w2m at level
-/// 9 with 9 bits (12 bits gained 0.07%, but that table alone, 104 MB, would take level 9 on
-/// 1 GB over the prize limit). Unlike the context tables they do not shrink with the input
-/// (104 MB in all with their counts, of which the order-3 APM takes 52 MB and the set APMs 20
-/// MB, all touched when built).
+/// byte, on the contexts of the [`SET_APMS`] and on the second layer-2 set's. The order-3 APM
+/// gained 0.05% on w2m at level 9 with 9 bits (12 bits gained 0.07%, but that table alone,
+/// 104 MB, would have taken level 9 on 1 GB over the prize limit then). Unlike the context
+/// tables they do not shrink with the input (117 MB in all with their counts, of which the
+/// order-3 APM takes 52 MB, the set APMs 20 MB and the surroundings' 13 MB, all touched when
+/// built).
 ///
-/// The hashed and miss APMs learn at [`STRONG_APM_RATE`], the set APMs at [`APM_RATE`] (on
-/// enwik8-head at level 9, against it: start 4 -2 bytes, 16 +4, 32 +11; shift 6 +11).
+/// The hashed and miss APMs learn at [`STRONG_APM_RATE`], the others at [`APM_RATE`] (for the
+/// set APMs, on enwik8-head at level 9, against it: start 4 -2 bytes, 16 +4, 32 +11; shift 6
+/// +11).
 struct StrongApms {
     order2: Apm,
     order3: Apm,
     misses: Apm,
     sets: [Apm; SET_APMS.len()],
+    /// On the second layer-2 set's context ([`SURROUNDINGS_OUTPUT`]), weighed as the set APMs
+    /// are: wiki4m -0.014% at level 9 (677,876 bytes against 677,969 at format version 26),
+    /// enwik8-head -11 bytes, for 13 MB.
+    surroundings: Apm,
 }
 
 /// The weight sets whose contexts the strong levels also refine by, each with the partial byte
@@ -472,8 +481,8 @@ struct StrongApms {
 /// -0.017%, the match length's set +0.008%. Tried beside the four on wiki4m: the match length's,
 /// the current word's and the found orders' sets together +147 bytes; text's first state -12
 /// bytes, order 5's and lexical's none. Not kept either: an APM on the match model's expected
-/// byte (enwik8-head -6 bytes), on the first layer-2 set's context (+4), on the second's
-/// (wiki4m -93 bytes, -0.014%, for 13 MB that level 9 on 1 GB can better spend).
+/// byte (enwik8-head -6 bytes), on the first layer-2 set's context (+4 bytes). The second
+/// layer-2 set's context gained: see [`StrongApms::surroundings`].
 const SET_APMS: [(usize, SetPosition); 4] = [
     (CLASS_SET, SetPosition::PartialByte),
     (FIRST_STATE_SET, SetPosition::BitPosition),
@@ -533,8 +542,12 @@ impl StrongApms {
             misses: Apm::new(APM_MISS_CONTEXTS, STRONG_APM_RATE),
             sets: SET_APMS
                 .map(|(set, position)| Apm::new(position.apm_contexts(SELECTORS[set]), APM_RATE)),
+            surroundings: Apm::new(STRONG_OUTPUT_SELECTORS[SURROUNDINGS_OUTPUT], APM_RATE),
         }
     }
+
+    /// How many of these APMs the final average weighs once: the set APMs and the surroundings'.
+    const WEIGHED_ONCE: u32 = SET_APMS.len() as u32 + 1;
 
     /// Bytes of the tables of [`StrongApms::new`].
     fn bytes() -> usize {
@@ -545,6 +558,7 @@ impl StrongApms {
                 .iter()
                 .map(|&(set, position)| Apm::bytes(position.apm_contexts(SELECTORS[set])))
                 .sum::<usize>()
+            + Apm::bytes(STRONG_OUTPUT_SELECTORS[SURROUNDINGS_OUTPUT])
     }
 
     /// The rows of the [`SET_APMS`] for the weight-set contexts `sets` at partial byte `c0`.
@@ -553,27 +567,42 @@ impl StrongApms {
         SET_APMS.map(|(set, position)| position.apm_context(sets[set], c0))
     }
 
-    /// The sum of the [`SET_APMS`]' refinements of `p` for the weight-set contexts `sets`.
+    /// The sum of the refinements of `p` that the final average weighs once: the [`SET_APMS`]'
+    /// for the weight-set contexts `sets` and the surroundings' for the layer-2 contexts
+    /// `outputs`.
     #[inline]
-    fn refine_by_sets(&mut self, p: u32, sets: &[u32; SELECTORS.len()], c0: usize) -> u32 {
+    fn refine_weighed_once(
+        &mut self,
+        p: u32,
+        sets: &[u32; SELECTORS.len()],
+        outputs: &[u32; 2],
+        c0: usize,
+    ) -> u32 {
         let rows = StrongApms::set_contexts(sets, c0);
-        self.sets
+        let by_sets: u32 = self
+            .sets
             .iter_mut()
             .zip(rows)
             .map(|(apm, row)| apm.refine(p, row))
-            .sum()
+            .sum();
+        by_sets
+            + self
+                .surroundings
+                .refine(p, outputs[SURROUNDINGS_OUTPUT] as usize)
     }
 
-    /// Starts loading the rows of the [`SET_APMS`] for the weight-set contexts `sets`, but the
-    /// class set's, which [`StrongApms::prefetch`] loads.
+    /// Starts loading the rows of [`StrongApms::refine_weighed_once`], but the class set's, which
+    /// [`StrongApms::prefetch`] loads.
     #[inline]
-    fn prefetch_sets(&self, sets: &[u32; SELECTORS.len()], c0: usize) {
+    fn prefetch_weighed_once(&self, sets: &[u32; SELECTORS.len()], outputs: &[u32; 2], c0: usize) {
         let rows = StrongApms::set_contexts(sets, c0);
         for (k, (apm, row)) in self.sets.iter().zip(rows).enumerate() {
             if k != CLASS_SET_APM {
                 apm.prefetch(row);
             }
         }
+        self.surroundings
+            .prefetch(outputs[SURROUNDINGS_OUTPUT] as usize);
     }
 
     /// The contexts of both APMs after the bytes `last` (most recent first), partial byte `c0`.
@@ -621,6 +650,7 @@ impl StrongApms {
         for apm in &mut self.sets {
             apm.update(bit);
         }
+        self.surroundings.update(bit);
     }
 }
 
@@ -917,7 +947,7 @@ impl ModelStage {
             contexts.outputs[0] = byte.unbracketed * 256 + c0;
             let surrounded = byte.surrounded * MATCH_QUARTERS as u32
                 + match_bucket * MATCH_QUARTERS as u32 / LENGTH_BUCKETS as u32;
-            contexts.outputs[1] = surrounded * 256 + c0;
+            contexts.outputs[SURROUNDINGS_OUTPUT] = surrounded * 256 + c0;
         } else {
             contexts.outputs[0] = byte.surrounded * 256 + c0;
         }
@@ -1003,16 +1033,16 @@ impl MixStage {
 
         let p1 = self.apm_order1.refine(p_mix, order1_apm_context(c0, last));
         let p_match = self.apm_match.refine(p_mix, contexts.apm_match as usize);
-        // The mixer's, the match APM's and the set APMs' probabilities once, each of the others
-        // twice.
+        // The mixer's, the match APM's, the set APMs' and the surroundings' APM's probabilities
+        // once, each of the others twice.
         let (mut once, mut once_count) = (p_mix + p_match, 2);
         let (mut twice, mut twice_count) = (p1, 1);
         if let Some(apms) = &mut self.apm_strong {
             let [p2, p3, p_misses] = apms.refine(p_mix, c0, last, self.misses);
             twice += p2 + p3 + p_misses;
             twice_count += 3;
-            once += apms.refine_by_sets(p_mix, &sets, c0);
-            once_count += SET_APMS.len() as u32;
+            once += apms.refine_weighed_once(p_mix, &sets, &outputs, c0);
+            once_count += StrongApms::WEIGHED_ONCE;
         }
         if let Some(apm) = &mut self.apm_tokens {
             twice += apm.refine(p_mix, token_apm_context(c0, sets[TOKEN_SET]));
@@ -1069,7 +1099,7 @@ impl MixStage {
         self.apm_match.prefetch(contexts.apm_match as usize);
         if let Some(apms) = &self.apm_strong {
             apms.prefetch(c0, last);
-            apms.prefetch_sets(&contexts.sets, c0);
+            apms.prefetch_weighed_once(&contexts.sets, &contexts.outputs, c0);
         }
         if let Some(apm) = &self.apm_tokens {
             apm.prefetch(token_apm_context(c0, contexts.sets[TOKEN_SET]));
@@ -1396,6 +1426,10 @@ mod tests {
                                 assert!(row < table, "level {level}, set {set}");
                                 assert_eq!(row & 0xFF, c0, "level {level}, set {set}");
                             }
+                            let surroundings = contexts.outputs[SURROUNDINGS_OUTPUT] as usize;
+                            let table = STRONG_OUTPUT_SELECTORS[SURROUNDINGS_OUTPUT];
+                            assert!(surroundings < table, "level {level}");
+                            assert_eq!(surroundings & 0xFF, c0, "level {level}");
                         }
                         mixing.p(&contexts);
                         models.update(bit);

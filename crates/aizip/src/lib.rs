@@ -726,10 +726,22 @@ mod tests {
                 threads,
                 ..Options::default()
             };
-            let mut released = 0;
+            // How many releases, and how many progress reports came before the first.
+            let reports = std::cell::Cell::new(0);
+            let (mut released, mut reports_before) = (0, None);
             let mut archive = Vec::new();
-            compress_releasing(data, &options, &mut archive, |_| {}, || released += 1).unwrap();
+            let progress = |_| reports.set(reports.get() + 1);
+            let release = || {
+                released += 1;
+                reports_before = Some(reports.get());
+            };
+            compress_releasing(data, &options, &mut archive, progress, release).unwrap();
             assert!(decompress_to_vec(&archive).unwrap() == data);
+            assert!(reports.get() > 0);
+            if released > 0 {
+                // Before the first byte is coded.
+                assert_eq!(reports_before, Some(0));
+            }
             released
         };
         assert_eq!(releases(long_text.as_bytes(), Dictionary::Auto, 1), 1);

@@ -12,9 +12,9 @@ use aizip_models::context_map::exact_context_bytes;
 use aizip_models::matcher::{MIN_MATCH, MIN_MATCH_TRANSFORMED};
 use aizip_models::sparse::{MORE_TEXT_MASKS, TEXT_MASKS};
 use aizip_models::{
-    ContextMap, Detail, DirectModel, DmcModel, History, IndirectModel, LexicalModel, MatchModel,
-    Model, NumberModel, OrderModel, RunsModel, SentenceModel, ShapeModel, SparseModel,
-    StructureModel, TextModel, WordIndirectModel, WordModel,
+    ContextMap, Detail, DirectModel, DmcModel, History, IndirectModel, LexicalModel,
+    LongOrderModel, MatchModel, Model, NumberModel, OrderModel, RunsModel, SentenceModel,
+    ShapeModel, SparseModel, StructureModel, TextModel, WordIndirectModel, WordModel,
 };
 use std::ops::RangeInclusive;
 
@@ -153,12 +153,18 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(OrderModel::new(6, s.full_below_max(8))),
     },
     // A sixteenth table: it gains least of the orders (wiki4m +0.016% without it), and inputs
-    // under 4 MiB fill no more. On 1 GB the DMC graphs take the other half of its former
-    // eighth.
+    // under 4 MiB fill no more.
     ModelSpec {
         name: "order7",
         min_level: 9,
         build: |s| Box::new(OrderModel::new(7, s.share(16))),
+    },
+    // Level 9: the contexts of the last 10 to 64 bytes ([`LONG_ORDERS`]), in sixteenth tables
+    // (347 MB on 1 GB with their mixer weights).
+    ModelSpec {
+        name: "long-orders",
+        min_level: 9,
+        build: |s| Box::new(LongOrderModel::new(&LONG_ORDERS, s.share(16))),
     },
     ModelSpec {
         name: "word1",
@@ -191,10 +197,11 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(TextModel::new(s.share(4), s.word_classes)),
     },
     // The number, sentence, indirect and structure models take eighth-size tables: at a
-    // quarter, level 9's engine on 1 GB would take 8.77 GB, over the 8 GB the prize's 10 GB
-    // leave beside the input and its transformed text. The eighth binds only where the input
-    // fills the level's tables (on wiki4m at level 9 under format version 8, when it bound
-    // there too, it cost 0.02%).
+    // quarter (with word-indirect's), level 9's engine on 1 GB would take 0.98 GB more (format
+    // version 26), over what the prize's 10 GB leave beside the transformed text once the
+    // lexical model has its eighths. The eighth binds only where the input fills the level's
+    // tables (on wiki4m at level 9 under format version 8, when it bound there too, it cost
+    // 0.02%; wiki-dev fills no more than an eighth).
     ModelSpec {
         name: "number",
         min_level: 8,
@@ -206,8 +213,8 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(SentenceModel::new(s.share(8), s.word_classes)),
     },
     // At level 9 in place of a word4 model (the current word and three before it), which gained
-    // least of the word models (wiki4m: 0.035%) and whose memory this takes: level 9 on 1 GB
-    // stays within 8 GB. New at level 8.
+    // least of the word models (wiki4m: 0.035%) and whose memory this takes (the engine's
+    // budget on 1 GB was then 8 GB). New at level 8.
     ModelSpec {
         name: "word-indirect",
         min_level: 8,
@@ -234,14 +241,17 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(StructureModel::new(s.share(8))),
     },
     // Text only (see TEXT_ONLY): 25 contexts after paq8px's word, text and character-group
-    // models, on sixteenth-size tables, which level 9 on 1 GB has room for because order 6 and
-    // word2 take an eighth of theirs there (`ModelParams::full_below_max`) and text leaves order
-    // 6 out (TEXT_LEVELS). At level 9 on wiki4m the first twenty gained
-    // 2.0% together, for about 1.8 times the time (40.5 s against 20-23 s).
+    // models, which level 9 on 1 GB has room for because order 6 and word2 take an eighth of
+    // their tables there (`ModelParams::full_below_max`) and text leaves order 6 out
+    // (TEXT_LEVELS). At level 9 on wiki4m the first twenty gained 2.0% together, for about 1.8
+    // times the time (40.5 s against 20-23 s). Lexical's tables are eighths, runs' sixteenths:
+    // wiki4m fills no more than a sixteenth, but on wiki-dev at format version 26 eighths took
+    // 0.045% off for lexical (2,083,686 bytes against 2,084,629) and 0.014% for runs, which cost
+    // 453 and 491 MB more on 1 GB; lexical's fit once the input's pages were released.
     ModelSpec {
         name: "lexical",
         min_level: 9,
-        build: |s| Box::new(LexicalModel::new(s.share(16), s.word_classes)),
+        build: |s| Box::new(LexicalModel::new(s.share(8), s.word_classes)),
     },
     ModelSpec {
         name: "runs",
@@ -259,8 +269,9 @@ pub const MODEL_SET: &[ModelSpec] = &[
         build: |s| Box::new(DirectModel::new(s.share(8))),
     },
     // Two DMC graphs (see `aizip_models::dmc`): wiki4m -0.44% at level 7, -0.25% at 8, -0.17%
-    // at 9. A quarter of the level's table below level 9 (32 and 64 MiB), a sixteenth there (32
-    // MiB: 48 gained 0.005% more on wiki4m), of which a short input touches only what it fills.
+    // at 9. A quarter of the level's table below level 9 (32 and 64 MiB), of which a short input
+    // touches only what it fills. Level 9 runs a third graph in an eighth (64 MiB: 0.027% more
+    // off wiki4m than two graphs in a sixteenth).
     // The default level would gain more (with 32 MiB: wiki4m -1.06%, enwik8-head -1.36%), but
     // with 48 MiB it took a third more time (3.6-3.7 s on wiki4m against 2.6-2.8 s): each graph
     // reads a node a bit, at random once the graph outgrows the caches.
@@ -268,8 +279,8 @@ pub const MODEL_SET: &[ModelSpec] = &[
         name: "dmc",
         min_level: 7,
         build: |s| {
-            let share = if s.max_level { 16 } else { 4 };
-            Box::new(DmcModel::new(s.level_share(share)))
+            let (share, graphs) = if s.max_level { (8, 3) } else { (4, 2) };
+            Box::new(DmcModel::new(s.level_share(share), graphs))
         },
     },
     ModelSpec {
@@ -316,6 +327,14 @@ pub const TEXT_LEVELS: &[(&str, RangeInclusive<u8>)] = &[
     ("order4", DEFAULT_LEVEL + 1..=MAX_LEVEL),
     ("order6", 3..=MAX_LEVEL - 1),
 ];
+
+/// The orders of the long-orders model. Measured at level 9 on wiki4m, with the third DMC graph
+/// and the surroundings' APM (677,684 bytes without any), in trial builds whose hash met the
+/// last byte and the ninth back only as their sum: these eight -0.047% (677,367 bytes); 12, 16
+/// and 24 -0.021%; 10, 12, 16 and 24 -0.027%; 10, 12, 16, 20 and 32 -0.034%; 10, 12, 14, 16,
+/// 20, 24 and 32 -0.039%; with 48 too -0.045%; these eight and 14 -0.048%. With the hash fixed,
+/// these eight gave 677,358 bytes (-0.048%).
+const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost
 /// kennedy.xls 2.1%, ptt5 0.2% and geo 0.1% (and gained obj2 1.8%).

@@ -5,7 +5,7 @@
 //! graph of bit contexts and *clones* a state whenever one path into it has been taken often
 //! enough to deserve a context of its own. The graph thereby grows contexts of whatever length
 //! the text repeats, which no fixed order or hash names. paq8px runs a forest of such graphs
-//! beside its context models; this model runs two.
+//! beside its context models; this model runs two, or three at level 9.
 //!
 //! ## The graph
 //! A node is a bit context: two edges, `next[bit]`, to the node of the following bit, and two
@@ -39,16 +39,19 @@
 //!
 //! ## Memory layout
 //! A node is 12 bytes, `[next0: u32][next1: u32][n0: u16][n1: u16]`, in a table of its own per
-//! graph; the two graphs split the model's bytes. The first 65,280 nodes are the starting trees
+//! graph; the graphs split the model's bytes equally. The first 65,280 nodes are the starting trees
 //! (tree `b` from node `255 b`), clones follow in the order they are made. A bit costs each graph
 //! one node read (usually a cache miss, started by a prefetch when the previous bit moved on),
 //! and a clone one more write.
 //!
-//! Measured at level 9 on wiki4m: -0.17% with the 1.4 million nodes a graph has there (32 MiB
-//! for both). In trial builds, two graphs of 2^20 nodes -0.14%, of 2^21 -0.17%, of 2^22 -0.18%
+//! Measured at level 9 on wiki4m (format version 24): -0.17% with the 1.4 million nodes a graph
+//! had there (32 MiB for both; at version 27 three graphs have 1.9 million each, 64 MiB). In trial builds, two graphs of 2^20 nodes -0.14%, of 2^21 -0.17%, of 2^22 -0.18%
 //! (wiki4m fills 3.9 million); one graph of 2^21 -0.11%; eight more graphs, faster ones that start
-//! afresh when full (paq8px's forest), 0.01-0.03% more for five times the work; a third graph
-//! (starting at half a count or at four) 0.02% more, for memory that level 9 lacks on 1 GB; a
+//! afresh when full (paq8px's forest), 0.01-0.03% more for five times the work. A third graph,
+//! starting at four counts, took another 0.023% off wiki4m with 48 MiB for the three (677,815
+//! bytes against 677,969 at format version 26) and 0.027% with 64 MiB, which level 9 gives it
+//! (starting at half a count -0.015%, two counts -0.016%, eight -0.020%, all at 48 MiB; two
+//! graphs in 64 MiB -0.009%). A
 //! bit-history state per node beside the counts (paq8px's second input) lost 0.005-0.009%; a
 //! second input per graph (the linear `p1 − ½`, or the stretch scaled by the node's counts)
 //! gained 0.002-0.004%. A decay of 2^8 lost 0.003%, 2^7
@@ -65,8 +68,9 @@ const ONE: u32 = 64;
 const DECAY_BITS: u32 = 9;
 // The largest count, ONE << DECAY_BITS, must fit the nodes' u16 counts.
 const _: () = assert!(ONE << DECAY_BITS <= u16::MAX as u32);
-/// The two graphs' starting thresholds, in units: one count and one and a half.
-const START_THRESHOLDS: [u32; 2] = [ONE, ONE * 3 / 2];
+/// The graphs' starting thresholds, in units: one count, one and a half, and (for a third
+/// graph, see [`DmcModel::new`]) four.
+const START_THRESHOLDS: [u32; 3] = [ONE, ONE * 3 / 2, 4 * ONE];
 /// The threshold rises by one unit per `2^THRESHOLD_GROWTH_BITS` clones.
 const THRESHOLD_GROWTH_BITS: u32 = 15;
 /// The counts of a node of the starting trees: half a count each.
@@ -172,17 +176,25 @@ impl Graph {
 
 /// The model: a graph per starting threshold, each a mixer input.
 pub struct DmcModel {
-    graphs: [Graph; START_THRESHOLDS.len()],
+    graphs: Vec<Graph>,
 }
 
 impl DmcModel {
-    /// A model whose graphs take at most `bytes` together (or the starting trees and a node
-    /// more, where that is larger). Node indices are `u32`.
-    pub fn new(bytes: usize) -> Self {
-        let capacity = bytes / START_THRESHOLDS.len() / std::mem::size_of::<Node>();
+    /// A model of `graphs` graphs (2 or 3: the first `graphs` of [`START_THRESHOLDS`]) that take at most
+    /// `bytes` together, in equal parts (or the starting trees and a node more each, where that
+    /// is larger). Node indices are `u32`.
+    pub fn new(bytes: usize, graphs: usize) -> Self {
+        assert!(
+            (2..=START_THRESHOLDS.len()).contains(&graphs),
+            "{graphs} DMC graphs"
+        );
+        let capacity = bytes / graphs / std::mem::size_of::<Node>();
         assert!(capacity <= u32::MAX as usize, "{bytes} bytes of DMC graphs");
         DmcModel {
-            graphs: START_THRESHOLDS.map(|threshold| Graph::new(capacity, threshold)),
+            graphs: START_THRESHOLDS[..graphs]
+                .iter()
+                .map(|&threshold| Graph::new(capacity, threshold))
+                .collect(),
         }
     }
 }
@@ -290,10 +302,11 @@ mod tests {
         // Pseudo-random bytes: order 1 knows nothing of them, so only grown contexts predict
         // their repetitions.
         let block = pseudo_random_bytes(4000);
-        let text = block.repeat(5);
-        let mut model = DmcModel::new(16 << 20);
+        const REPEATS: usize = 8;
+        let text = block.repeat(REPEATS);
+        let mut model = DmcModel::new(24 << 20, 3);
         // Bits each graph predicted right, per repetition.
-        let mut right = [[0; 5]; 2];
+        let mut right = [[0; REPEATS]; 3];
         let mut coded = 0;
         code_bits(&mut model, &text, |_, inputs, bit| {
             for (graph, right) in right.iter_mut().enumerate() {
@@ -302,12 +315,14 @@ mod tests {
             }
             coded += 1;
         });
-        // Half right the first time, as good as a coin; each repetition grows longer contexts.
+        // Half right the first time, as good as a coin; each repetition grows longer contexts,
+        // 85% right by the fifth (the third graph, which clones later, by the last).
         let bits = 8 * block.len();
-        for (right, graph) in right.iter().zip(&model.graphs) {
+        let by = [4, 4, REPEATS - 1];
+        for ((right, graph), by) in right.iter().zip(&model.graphs).zip(by) {
             assert!(right[0] * 100 < 55 * bits, "{right:?}");
             assert!(right.windows(2).all(|w| w[0] < w[1]), "{right:?}");
-            assert!(right[4] * 100 > 85 * bits, "{right:?}");
+            assert!(right[by] * 100 > 85 * bits, "{right:?}");
             assert!(graph.used > START_NODES + block.len(), "{}", graph.used);
         }
     }
@@ -351,15 +366,21 @@ mod tests {
     #[test]
     fn the_graphs_share_the_bytes() {
         let bytes = 48 << 20;
-        let model = DmcModel::new(bytes);
         let node = std::mem::size_of::<Node>();
         assert_eq!(node, 12);
-        assert_eq!(model.own_bytes(), bytes / 2 / node * 2 * node);
-        assert_eq!(
-            model.graphs.each_ref().map(|g| g.threshold_clones),
-            START_THRESHOLDS.map(|t| (t as u64) << THRESHOLD_GROWTH_BITS)
-        );
-        // The least: the starting trees and one node more.
-        assert_eq!(DmcModel::new(0).own_bytes(), 2 * (START_NODES + 1) * node);
+        for graphs in [2, 3] {
+            let model = DmcModel::new(bytes, graphs);
+            assert_eq!(model.input_count(), graphs);
+            assert_eq!(model.own_bytes(), bytes / graphs / node * graphs * node);
+            let thresholds: Vec<u64> = model.graphs.iter().map(|g| g.threshold_clones).collect();
+            let starts = START_THRESHOLDS[..graphs].iter();
+            let expected: Vec<u64> = starts
+                .map(|&t| (t as u64) << THRESHOLD_GROWTH_BITS)
+                .collect();
+            assert_eq!(thresholds, expected);
+            // The least: the starting trees and one node more.
+            let least = DmcModel::new(0, graphs).own_bytes();
+            assert_eq!(least, graphs * (START_NODES + 1) * node);
+        }
     }
 }

@@ -20,7 +20,8 @@
 //!   two).
 //! * [`model`]: the [`Model`] trait, the shared [`History`] of coded bytes and the per-bit
 //!   [`BitContext`].
-//! * Models: [`order::OrderModel`] (last n bytes), [`word::WordModel`] (last words, case-folded),
+//! * Models: [`order::OrderModel`] (last n bytes), [`order::LongOrderModel`] (the last
+//!   10 to 64 bytes), [`word::WordModel`] (last words, case-folded),
 //!   [`sparse::SparseModel`] (chosen bytes with gaps), [`text::TextModel`] (words and their
 //!   punctuation), [`number::NumberModel`] (the digits of a number and what introduced it),
 //!   [`sentence::SentenceModel`] (a word's place in its clause), [`indirect::IndirectModel`]
@@ -87,7 +88,7 @@ pub use lexical::LexicalModel;
 pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
 pub use number::NumberModel;
-pub use order::OrderModel;
+pub use order::{LongOrderModel, OrderModel};
 pub use runs::{RunsModel, Tokens};
 pub use sentence::SentenceModel;
 pub use shape::ShapeModel;

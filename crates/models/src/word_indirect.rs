@@ -45,7 +45,7 @@ pub struct WordIndirectModel {
     /// seen).
     follower_start: Vec<u32>,
     /// For each pair of words: the same, and check bits, the low 16 bits of the pair's hash
-    /// (its slot is its top bits; 16 bits, not 32, keep level 9 on 1 GB within 8 GB).
+    /// (its slot is its top bits; 16 bits, not 32, kept level 9 on 1 GB within the 8 GB it had).
     pair_follower_start: Vec<u32>,
     pair_check: Vec<u16>,
     /// The last two complete words, most recent first.
