@@ -3,11 +3,11 @@
 //! What the engine does with `aizip_models::DmcModel` every bit at levels 7-9: `predict` (a
 //! stretched count ratio from each graph's current node) and `update` (both counts of the node,
 //! perhaps a clone of the next one, and a move along the edge). The model is sized as at level 9
-//! (three graphs in 64 MiB since format version 27; the benchmark's id says so, as its figures
-//! do not compare with the two graphs in 32 MiB before) and keeps going across iterations, each coding the next [`CHUNK`]
-//! bytes of the benchmark sample (wrapping around): it runs on graphs grown over many passes of
-//! the sample, whose nodes lie in the order they were cloned, as on a long input, rather than on
-//! fresh ones. Throughput is in bytes of sample.
+//! (three graphs in 64 MiB since format version 27; the benchmark's id says so, as its figures do
+//! not compare with the two graphs in 32 MiB before) and keeps going across iterations, each coding
+//! the next [`CHUNK`] bytes of the benchmark sample (wrapping around): it runs on graphs grown over
+//! many passes of the sample, whose nodes lie in the order they were cloned, as on a long input,
+//! rather than on fresh ones. Throughput is in bytes of sample.
 
 use aizip_benches::corpus;
 use aizip_models::{BitContext, DmcModel, History, Inputs, Model};

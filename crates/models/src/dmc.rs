@@ -44,19 +44,19 @@
 //! one node read (usually a cache miss, started by a prefetch when the previous bit moved on),
 //! and a clone one more write.
 //!
-//! Measured at level 9 on wiki4m (format version 24): -0.17% with the 1.4 million nodes a graph
-//! had there (32 MiB for both; at version 27 three graphs have 1.9 million each, 64 MiB). In trial builds, two graphs of 2^20 nodes -0.14%, of 2^21 -0.17%, of 2^22 -0.18%
-//! (wiki4m fills 3.9 million); one graph of 2^21 -0.11%; eight more graphs, faster ones that start
-//! afresh when full (paq8px's forest), 0.01-0.03% more for five times the work. A third graph,
-//! starting at four counts, took another 0.023% off wiki4m with 48 MiB for the three (677,815
-//! bytes against 677,969 at format version 26) and 0.027% with 64 MiB, which level 9 gives it
-//! (starting at half a count -0.015%, two counts -0.016%, eight -0.020%, all at 48 MiB; two
-//! graphs in 64 MiB -0.009%). A
-//! bit-history state per node beside the counts (paq8px's second input) lost 0.005-0.009%; a
-//! second input per graph (the linear `p1 − ½`, or the stretch scaled by the node's counts)
-//! gained 0.002-0.004%. A decay of 2^8 lost 0.003%, 2^7
-//! 0.007%; counts in 1/1024 units with a prior of a whole count lost 0.02% (the prior, not the
-//! units: 1/64 with a 1/16 prior measures the same as 1/1024).
+//! Measured at level 9 on wiki4m (format version 24): -0.17% with the 1.4 million nodes a graph had
+//! there (32 MiB for both; at version 27 three graphs have 1.9 million each, 64 MiB). In trial
+//! builds, two graphs of 2^20 nodes -0.14%, of 2^21 -0.17%, of 2^22 -0.18% (wiki4m fills 3.9
+//! million); one graph of 2^21 -0.11%; eight more graphs, faster ones that start afresh when full
+//! (paq8px's forest), 0.01-0.03% more for five times the work. A third graph, starting at four
+//! counts, took another 0.023% off wiki4m with 48 MiB for the three (677,815 bytes against 677,969
+//! at format version 26) and 0.027% with 64 MiB, which level 9 gives it (starting at half a count
+//! -0.015%, two counts -0.016%, eight -0.020%, all at 48 MiB; two graphs in 64 MiB -0.009%). A
+//! bit-history state per node beside the counts (paq8px's second input) lost 0.005-0.009%; a second
+//! input per graph (the linear `p1 − ½`, or the stretch scaled by the node's counts) gained
+//! 0.002-0.004%. A decay of 2^8 lost 0.003%, 2^7 0.007%; counts in 1/1024 units with a prior of a
+//! whole count lost 0.02% (the prior, not the units: 1/64 with a 1/16 prior measures the same as
+//! 1/1024).
 
 use crate::logistic::stretch;
 use crate::model::{BitContext, History, Inputs, Model};
@@ -180,9 +180,9 @@ pub struct DmcModel {
 }
 
 impl DmcModel {
-    /// A model of `graphs` graphs (2 or 3: the first `graphs` of [`START_THRESHOLDS`]) that take at most
-    /// `bytes` together, in equal parts (or the starting trees and a node more each, where that
-    /// is larger). Node indices are `u32`.
+    /// A model of `graphs` graphs (2 or 3: the first `graphs` of [`START_THRESHOLDS`]) that take at
+    /// most `bytes` together, in equal parts (or the starting trees and a node more each, where
+    /// that is larger). Node indices are `u32`.
     pub fn new(bytes: usize, graphs: usize) -> Self {
         assert!(
             (2..=START_THRESHOLDS.len()).contains(&graphs),

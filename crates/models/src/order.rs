@@ -37,7 +37,7 @@ impl Model for OrderModel {
     }
 }
 
-/// The long orders' hash starts from this (any constant that no order's hash starts from).
+/// The constant that the long orders' hash starts from (see `LongOrderModel::update_byte`).
 const LONG_ORDER_SALT: u64 = 0x4C4F_4E47;
 
 /// Names the contexts of the last `n` bytes for each of several orders above 8, in increasing
