@@ -629,20 +629,25 @@ mod tests {
         }
     }
 
-    /// An output error stops a pipelined compression with that error: the modelling thread,
-    /// blocked on a full channel, must let the call return.
-    #[test]
-    fn a_write_error_stops_pipelined_compression() {
-        // Noise (xorshift), which no model can shrink: the archive outgrows the disk.
+    /// `len` bytes of noise (xorshift): neither text nor anything a model can shrink.
+    fn noise(len: usize) -> Vec<u8> {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let noise: Vec<u8> = (0..400_000)
+        (0..len)
             .map(|_| {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
                 (state >> 32) as u8
             })
-            .collect();
+            .collect()
+    }
+
+    /// An output error stops a pipelined compression with that error: the modelling thread,
+    /// blocked on a full channel, must let the call return.
+    #[test]
+    fn a_write_error_stops_pipelined_compression() {
+        // Noise, which no model can shrink: the archive outgrows the disk.
+        let noise = noise(400_000);
         for pipeline in [true, false] {
             let options = Options {
                 level: 1,
@@ -716,9 +721,7 @@ mod tests {
     fn only_a_transformed_single_stream_releases_its_input() {
         let text = include_str!("lib.rs");
         let long_text = text.repeat(block::TRIAL_LIMIT / text.len() + 1);
-        let noise: Vec<u8> = (0..block::TRIAL_LIMIT as u32 + 1)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-            .collect();
+        let noise = noise(block::TRIAL_LIMIT + 1);
         let releases = |data: &[u8], dictionary, threads| {
             let options = Options {
                 level: 1,
