@@ -760,13 +760,13 @@ struct ByteContexts {
 }
 
 impl ModelStage {
-    /// The models of `config`, at the start of the text.
-    pub fn new(config: &EngineConfig) -> Self {
-        aizip_models::table::with_huge_pages(config.huge_pages, || ModelStage::build(config))
+    /// The models of `config` on the instruction-set path `simd`, at the start of the text.
+    pub fn new(config: &EngineConfig, simd: Simd) -> Self {
+        aizip_models::table::with_huge_pages(config.huge_pages, || ModelStage::build(config, simd))
     }
 
-    fn build(config: &EngineConfig) -> Self {
-        let models = config.models();
+    fn build(config: &EngineConfig, simd: Simd) -> Self {
+        let models = config.models_on(simd);
         let mut tables = Vec::new();
         let mut context_ranges = Vec::new();
         for model in &models {
@@ -1159,7 +1159,7 @@ fn modelling_state_maps(detail: Detail, maps: usize) -> usize {
 /// Both stages; `two_threads`: the state maps of the last context maps (see
 /// [`modelling_state_maps`]) go to the mixing stage, else every map keeps its own.
 fn build_stages(config: &EngineConfig, simd: Simd, two_threads: bool) -> (ModelStage, MixStage) {
-    let mut models = ModelStage::new(config);
+    let mut models = ModelStage::new(config, simd);
     let detail = config.params().context_detail;
     let inputs = mixer_inputs(&models.models, detail);
     let maps = models.hashes.len();
@@ -1448,7 +1448,7 @@ mod tests {
                     primed,
                     ..EngineConfig::new(level, 1 << 16)
                 };
-                let models = ModelStage::new(&config);
+                let models = ModelStage::new(&config, Simd::Scalar);
                 let orders = config
                     .models()
                     .iter()

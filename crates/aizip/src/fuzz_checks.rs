@@ -45,7 +45,7 @@ pub fn round_trip(data: &[u8]) {
 
 /// The selectors from this one up prime text: the top nine, one per level (levels 1-2 never
 /// prime). Priming is a fixed
-/// cost of up to 2 s a block at level 9, paid six times per input here, and the fuzzer's time
+/// cost of up to 5 s a block at level 9, paid six times per input here, and the fuzzer's time
 /// is better spent on the inputs themselves; the primer's code path is the same for any input.
 const FIRST_PRIMING_SELECTOR: u8 = u8::MAX - (MAX_LEVEL - MIN_LEVEL);
 

@@ -533,29 +533,32 @@ mod tests {
 
     #[test]
     fn every_simd_path_writes_the_same_archive_and_reads_every_other() {
-        let text = include_str!("lib.rs").repeat(2);
-        let archives: Vec<Vec<u8>> = Simd::available()
-            .into_iter()
-            .map(|simd| {
-                compress_to_vec(
-                    text.as_bytes(),
-                    &Options {
-                        level: 2,
-                        simd,
-                        ..Options::default()
-                    },
-                )
-                .unwrap()
-            })
-            .collect();
-        for archive in &archives {
-            assert_eq!(archive, &archives[0]);
-        }
-        for simd in Simd::available() {
-            let mut restored = Vec::new();
-            let options = DecompressOptions { simd, threads: 1 };
-            decompress_with(&options, &archives[0][..], &mut restored, |_| {}).unwrap();
-            assert_eq!(restored, text.as_bytes(), "{simd}");
+        // Level 2 runs the mixer alone on its paths; level 9 also the LSTM model's network.
+        let long = include_str!("lib.rs").repeat(2);
+        for (level, text) in [(2, &long[..]), (MAX_LEVEL, &long[..20_000])] {
+            let archives: Vec<Vec<u8>> = Simd::available()
+                .into_iter()
+                .map(|simd| {
+                    compress_to_vec(
+                        text.as_bytes(),
+                        &Options {
+                            level,
+                            simd,
+                            ..Options::default()
+                        },
+                    )
+                    .unwrap()
+                })
+                .collect();
+            for archive in &archives {
+                assert_eq!(archive, &archives[0], "level {level}");
+            }
+            for simd in Simd::available() {
+                let mut restored = Vec::new();
+                let options = DecompressOptions { simd, threads: 1 };
+                decompress_with(&options, &archives[0][..], &mut restored, |_| {}).unwrap();
+                assert_eq!(restored, text.as_bytes(), "level {level}, {simd}");
+            }
         }
     }
 
@@ -589,7 +592,7 @@ mod tests {
                             dictionary,
                             pipeline,
                             // A plain and a rich level cover priming on two threads; priming
-                            // more would only add its fixed cost, about 2 s a block at level 9.
+                            // more would only add its fixed cost, about 5 s a block at level 9.
                             primer: level == 6 || level == 9 && n == 0,
                             ..Options::default()
                         };

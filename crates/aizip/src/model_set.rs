@@ -8,13 +8,15 @@
 //! the exact set); `aizip ablate` does the same at run time with [`EngineConfig::disabled`].
 
 use aizip_dict::{ByteClass, CodeSpace};
+use aizip_mixer::Simd;
 use aizip_models::context_map::exact_context_bytes;
 use aizip_models::matcher::{MIN_MATCH, MIN_MATCH_TRANSFORMED};
 use aizip_models::sparse::{MORE_TEXT_MASKS, TEXT_MASKS};
 use aizip_models::{
     ContextMap, Detail, DirectModel, DmcModel, History, IndirectModel, LexicalModel,
-    LongOrderModel, MatchModel, Model, NumberModel, OrderModel, RunsModel, SentenceModel,
-    ShapeModel, SparseModel, StructureModel, TextModel, WordIndirectModel, WordModel,
+    LongOrderModel, LstmModel, MatchModel, Model, NumberModel, OrderModel, RunsModel,
+    SentenceModel, ShapeModel, SparseModel, StructureModel, TextModel, WordIndirectModel,
+    WordModel,
 };
 use std::ops::RangeInclusive;
 
@@ -42,6 +44,9 @@ pub struct ModelParams {
     pub word_classes: [ByteClass; 256],
     /// What each hashed context gives the mixer (rich from [`RICH_LEVEL`] up).
     pub context_detail: Detail,
+    /// The instruction-set path of the models that compute in floating point (the LSTM), which
+    /// gives the same bits on every path (see [`EngineConfig::models_on`]).
+    pub simd: Simd,
 }
 
 impl ModelParams {
@@ -283,6 +288,16 @@ pub const MODEL_SET: &[ModelSpec] = &[
             Box::new(DmcModel::new(s.level_share(share), graphs))
         },
     },
+    // Level 9: a recurrent network of LSTM_CELLS cells that predicts the next byte's
+    // distribution and learns it online (see `aizip_models::lstm`). Its errors are not the
+    // counters': wiki4m -0.47% for 2.7 times the time (see `LSTM_CELLS`), enwik8-head -0.14%,
+    // book1 -0.62%, alice29 -0.08%, and binary data more (kennedy.xls -11.4%, obj2 -1.7%, ptt5
+    // -0.66%, geo -0.32%).
+    ModelSpec {
+        name: "lstm",
+        min_level: 9,
+        build: |s| Box::new(LstmModel::new(LSTM_CELLS, s.simd != Simd::Scalar)),
+    },
     ModelSpec {
         name: "shape",
         min_level: 1,
@@ -336,6 +351,17 @@ pub const TEXT_LEVELS: &[(&str, RangeInclusive<u8>)] = &[
 /// these eight gave 677,358 bytes (-0.048%).
 const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 
+/// The cells of the LSTM model's network (a multiple of 32). Measured at level 9 on wiki4m,
+/// which took 677,358 bytes and 44 s to compress without the model. In trial builds that updated
+/// every input row and had no floor on the logits, at a learning rate of 0.01: 32 cells 675,970
+/// bytes, 64 675,069. With the lazy rows: 64 cells at 0.005 675,177, at 0.02 675,699, with a
+/// window of 10 bytes 675,722; 96 cells 674,525 (96 s), 128 674,380 (115 s), 192 674,873 (197
+/// s); 128 with a window of 40 bytes 674,570, at 0.015 677,113 in 270 s (subnormal numbers, see
+/// `aizip_models::lstm`). With the floor, 128 cells: 674,192 bytes (-0.47%) in 122.5 s, at 0.015
+/// 674,962; with the bit predictions read from a pairwise tree instead of a running sum (whose
+/// differences lose a small range's probability to rounding), 674,173 in 119.8 s.
+pub const LSTM_CELLS: usize = 128;
+
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost
 /// kennedy.xls 2.1%, ptt5 0.2% and geo 0.1% (and gained obj2 1.8%).
 pub const TEXT_ONLY: &[&str] = &["lexical", "runs"];
@@ -361,9 +387,9 @@ pub const MAX_LEVEL: u8 = 9;
 pub const DEFAULT_LEVEL: u8 = 6;
 /// The lowest level whose encoder primes text ([`EngineConfig::primed`]); a decoder refuses a
 /// primed block below it. The primer costs a block a fixed time, what coding 111 KB takes
-/// (0.15-0.25 s at levels 1-6, 1.5-2.3 s at level 9): the fastest levels leave it out, though it
-/// would gain there too (level 1: alice29 -1.7%, enwik8-head -2.8%, grammar.lsp -11%, but 0.02 s
-/// became 0.22 s on that one).
+/// (0.15-0.25 s at levels 1-6, 4-5 s at level 9 since format version 28, where the LSTM model
+/// learns it too): the fastest levels leave it out, though it would gain there too (level 1:
+/// alice29 -1.7%, enwik8-head -2.8%, grammar.lsp -11%, but 0.02 s became 0.22 s on that one).
 pub const MIN_PRIMED_LEVEL: u8 = 3;
 
 /// What the engine is built from: the level, the length of the coded text, its word classes, and
@@ -458,6 +484,7 @@ impl EngineConfig {
             } else {
                 Detail::Plain
             },
+            simd: Simd::Scalar,
         }
     }
 
@@ -495,9 +522,19 @@ impl EngineConfig {
         self.transformed || self.primed
     }
 
-    /// The models of this configuration, in mixer-input order.
+    /// The models of this configuration, in mixer-input order, on the portable path: for what
+    /// they are (names, sizes, inputs), which no path changes.
     pub fn models(&self) -> Vec<Box<dyn Model>> {
-        let params = self.params();
+        self.models_on(Simd::Scalar)
+    }
+
+    /// The models of this configuration, in mixer-input order, on the instruction-set path
+    /// `simd`: for an engine.
+    pub fn models_on(&self, simd: Simd) -> Vec<Box<dyn Model>> {
+        let params = ModelParams {
+            simd,
+            ..self.params()
+        };
         MODEL_SET
             .iter()
             .filter(|spec| {

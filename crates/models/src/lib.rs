@@ -32,8 +32,9 @@
 //!   text) and [`runs::RunsModel`] (the text as runs of letters, runs of digits and other
 //!   bytes) name hashed contexts; [`matcher::MatchModel`] (longest recent match),
 //!   [`direct::DirectModel`] (a counter per context and partial byte, learnt from the bits
-//!   without a bit history) and [`dmc::DmcModel`] (graphs of bit contexts that grow by cloning)
-//!   predict bits themselves.
+//!   without a bit history), [`dmc::DmcModel`] (graphs of bit contexts that grow by cloning)
+//!   and [`lstm::LstmModel`] (a recurrent network's distribution of the next byte) predict bits
+//!   themselves.
 //!
 //! ## Calling order (per byte)
 //! ```text
@@ -53,8 +54,9 @@
 //!     state_maps.predict(&mut inputs[first taken map's..])  // each state → the context's input
 //!     p = mixer(inputs) → …; state_maps.update(bit)
 //! ```
-//! All arithmetic that influences a coded bit is integer, so archives are identical on every
-//! machine.
+//! All arithmetic that influences a coded bit is integer, or, in the LSTM model, IEEE 754
+//! single precision in an order the source fixes (see [`lstm`]), so archives are identical on
+//! every machine.
 
 pub mod context_map;
 pub mod context_set;
@@ -63,6 +65,7 @@ pub mod dmc;
 pub mod indirect;
 pub mod lexical;
 pub mod logistic;
+pub mod lstm;
 pub mod matcher;
 pub mod model;
 pub mod number;
@@ -85,6 +88,7 @@ pub use direct::DirectModel;
 pub use dmc::DmcModel;
 pub use indirect::IndirectModel;
 pub use lexical::LexicalModel;
+pub use lstm::LstmModel;
 pub use matcher::MatchModel;
 pub use model::{BitContext, History, Inputs, Model};
 pub use number::NumberModel;
