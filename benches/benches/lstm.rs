@@ -3,10 +3,11 @@
 //! What the engine does with `aizip_models::LstmModel` at level 9: at each byte boundary
 //! `update_byte` (the network learns the completed byte, every `HORIZON` bytes by back-propagation
 //! through the window and Adam's step, and reads it to predict the next byte's distribution),
-//! then for each bit `predict` (a share of the distribution's running sum). The network has
-//! level 9's cells and keeps learning across iterations, each coding the next [`CHUNK`] bytes of
-//! the benchmark sample (wrapping around), on the path `Simd::detect` picks (AVX2 where the CPU
-//! has it, unless `AIZIP_SIMD=scalar`). Throughput is in bytes of sample.
+//! then for each bit `predict` (the share of a node's upper child in the distribution's pairwise
+//! tree). The network has level 9's cells and keeps learning across iterations, each coding the
+//! next [`CHUNK`] bytes of the benchmark sample (wrapping around), on the path `Simd::detect`
+//! picks (AVX2 where the CPU has it, unless `AIZIP_SIMD=scalar`). Throughput is in bytes of
+//! sample.
 
 use aizip::model_set::LSTM_CELLS as CELLS;
 use aizip::Simd;

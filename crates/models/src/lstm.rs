@@ -201,17 +201,18 @@ struct Weights {
 impl Weights {
     /// `len` weights drawn uniformly from `±scale` by `random`.
     fn new(len: usize, scale: f32, random: &mut Random) -> Self {
-        Weights {
-            value: (0..len).map(|_| random.uniform() * scale).collect(),
-            gradient: vec![0.0; len],
-            mean: vec![0.0; len],
-            variance: vec![0.0; len],
-        }
+        Weights::starting_at((0..len).map(|_| random.uniform() * scale).collect())
     }
 
     fn zeros(len: usize) -> Self {
+        Weights::starting_at(vec![0.0; len])
+    }
+
+    /// The weights `value`, with no gradient and no moments yet.
+    fn starting_at(value: Vec<f32>) -> Self {
+        let len = value.len();
         Weights {
-            value: vec![0.0; len],
+            value,
             gradient: vec![0.0; len],
             mean: vec![0.0; len],
             variance: vec![0.0; len],
