@@ -506,6 +506,7 @@ impl Network {
 pub struct LstmModel {
     network: Network,
     /// Whether the network runs compiled for AVX2 (the same arithmetic, wider registers).
+    #[cfg(target_arch = "x86_64")]
     avx2: bool,
     /// The current byte's distribution as a binary tree in heap order: node `n` (1..256) holds
     /// `tree[2n] + tree[2n + 1]`, and `tree[256 + b] = P[b]`. The partial byte `c0` (its bits
@@ -523,8 +524,11 @@ impl LstmModel {
             !avx2 || std::arch::is_x86_feature_detected!("avx2"),
             "this CPU has no AVX2"
         );
+        #[cfg(not(target_arch = "x86_64"))]
+        assert!(!avx2, "AVX2 is an x86-64 path");
         LstmModel {
             network: Network::new(cells),
+            #[cfg(target_arch = "x86_64")]
             avx2,
             tree: [0.0; 512],
             started: false,
