@@ -1,10 +1,10 @@
 //! # `lstm/code`: the LSTM model's network
 //!
 //! What the engine does with `aizip_models::LstmModel` at level 9: at each byte boundary
-//! `update_byte` (the network learns the completed byte, every `HORIZON` bytes by back-propagation
-//! through the window and Adam's step, and reads it to predict the next byte's distribution),
-//! then for each bit `predict` (the share of a node's upper child in the distribution's pairwise
-//! tree). The network has level 9's cells and keeps learning across iterations, each coding the
+//! `update_byte` (the network learns the completed byte, every `HORIZON` bytes by
+//! back-propagation through the window and Adam's step, reads it to predict the next byte's
+//! distribution, and names its contexts), then for each bit `predict` (the share of a node's
+//! upper child in the distribution's pairwise tree, and the byte it expects). The network has level 9's cells and keeps learning across iterations, each coding the
 //! next [`CHUNK`] bytes of the benchmark sample (wrapping around), on the path `Simd::detect`
 //! picks (AVX2 where the CPU has it, unless `AIZIP_SIMD=scalar`). Throughput is in bytes of
 //! sample.
@@ -21,7 +21,9 @@ const CHUNK: usize = 1 << 12;
 fn bench_lstm(c: &mut Criterion) {
     let sample = corpus::sample();
     let text = &sample.bytes;
-    let mut model = LstmModel::new(CELLS, Simd::detect() != Simd::Scalar);
+    // The table size only says how large the engine would make the contexts' tables.
+    let mut model = LstmModel::new(CELLS, Simd::detect() != Simd::Scalar, 1 << 20);
+    let mut contexts = vec![0; model.context_tables().len()];
     let mut history = History::new(16);
     let mut inputs = Inputs::with_capacity(model.input_count());
     let mut at = 0usize;
@@ -34,7 +36,7 @@ fn bench_lstm(c: &mut Criterion) {
                 let mut sum = 0i32;
                 for _ in 0..CHUNK.min(text.len()) {
                     let byte = text[at];
-                    model.update_byte(&history, &mut []);
+                    model.update_byte(&history, &mut contexts);
                     let mut bit_context = BitContext {
                         c0: 1,
                         ..BitContext::default()

@@ -4,7 +4,7 @@ mod cli_output;
 mod score;
 
 use aizip::{Dictionary, Error, Options, Progress};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cli_output::{Output, ProgressReport};
 use std::fs::File;
@@ -87,6 +87,10 @@ struct AblateArgs {
     #[arg(short, long, default_value_t = aizip::DEFAULT_LEVEL,
           value_parser = clap::value_parser!(u8).range(aizip::MIN_LEVEL as i64..=aizip::MAX_LEVEL as i64))]
     level: u8,
+    /// Measure only these rows, comma-separated: model names, `dictionary`, `primer` (at level
+    /// 9 each row takes minutes on a few megabytes).
+    #[arg(long, value_delimiter = ',', value_name = "ROWS")]
+    only: Vec<String>,
 }
 
 #[derive(Args)]
@@ -530,7 +534,44 @@ fn remove_input(args: &CommonArgs) -> Result<()> {
     Ok(())
 }
 
+/// The rows of `aizip ablate` that are not models: the archive without the dictionary
+/// transform, and without the primer (both text's alone).
+const DICTIONARY_ROW: &str = "dictionary";
+const PRIMER_ROW: &str = "primer";
+const ABLATE_STAGES: [&str; 2] = [DICTIONARY_ROW, PRIMER_ROW];
+
+/// Refuses, before any run, an `--only` row that is empty, unknown, or a model that runs at
+/// `level` on neither text nor binary data.
+fn check_ablate_rows(only: &[String], level: u8) -> Result<()> {
+    let model_set = aizip::model_set::MODEL_SET;
+    for row in only {
+        if row.is_empty() {
+            bail!("--only: an empty row name");
+        }
+        if ABLATE_STAGES.contains(&row.as_str()) {
+            continue;
+        }
+        let Some(spec) = model_set.iter().find(|s| s.name == *row) else {
+            let known: Vec<&str> = ABLATE_STAGES
+                .into_iter()
+                .chain(model_set.iter().map(|s| s.name))
+                .collect();
+            bail!("--only: no row named `{row}` (rows: {})", known.join(", "));
+        };
+        if ![true, false]
+            .iter()
+            .any(|&text| aizip::model_set::runs_at(spec, text, level))
+        {
+            bail!("--only: {row} does not run at level {level}");
+        }
+    }
+    Ok(())
+}
+
 fn ablate(args: AblateArgs) -> Result<()> {
+    check_ablate_rows(&args.only, args.level)?;
+    let model_set = aizip::model_set::MODEL_SET;
+    let wanted = |row: &str| args.only.is_empty() || args.only.iter().any(|name| name == row);
     let input = InputData::open(&args.input)?;
     let data = input.bytes();
     // CPU time where the system reports it (other work on the machine does not count), else
@@ -565,6 +606,24 @@ fn ablate(args: AblateArgs) -> Result<()> {
     // The first run also pays one-time costs (the kernel's first huge pages, the allocator's
     // first maps, the thread pool): run the full model set twice and time the second.
     let (base_size, _, text) = measure(Dictionary::Auto, true, Vec::new())?;
+    // Whether the input is text is known now: a row that would repeat this run is refused
+    // before the second.
+    if let Some(idle) = model_set.iter().find(|s| {
+        args.only.iter().any(|name| name == s.name)
+            && !aizip::model_set::runs_at(s, text, args.level)
+    }) {
+        bail!(
+            "--only: {} does not run at level {} on this input",
+            idle.name,
+            args.level
+        );
+    }
+    if let Some(stage) = ABLATE_STAGES
+        .iter()
+        .find(|stage| !text && args.only.iter().any(|name| name == *stage))
+    {
+        bail!("--only: binary data has no {stage} to leave out");
+    }
     let (_, base_time, _) = measure(Dictionary::Auto, true, Vec::new())?;
     let mut out = io::stdout().lock();
     writeln!(
@@ -577,12 +636,12 @@ fn ablate(args: AblateArgs) -> Result<()> {
         "{:<12} {:>12} {:>10} {:>9} {:>12.2}",
         "(nothing)", base_size, 0, "0.000", 0.0
     )?;
-    let models = aizip::model_set::MODEL_SET
+    let models = model_set
         .iter()
         .filter(|s| aizip::model_set::runs_at(s, text, args.level));
     let runs = [
-        ("dictionary", Dictionary::Off, true, Vec::new()),
-        ("primer", Dictionary::Auto, false, Vec::new()),
+        (DICTIONARY_ROW, Dictionary::Off, true, Vec::new()),
+        (PRIMER_ROW, Dictionary::Auto, false, Vec::new()),
     ]
     .into_iter()
     .chain(models.map(|spec| {
@@ -592,7 +651,8 @@ fn ablate(args: AblateArgs) -> Result<()> {
             true,
             vec![spec.name.to_string()],
         )
-    }));
+    }))
+    .filter(|(name, ..)| wanted(name));
     for (name, dictionary, primer, disabled) in runs {
         let (size, time, run_text) = measure(dictionary, primer, disabled)?;
         let diff = size as i64 - base_size as i64;

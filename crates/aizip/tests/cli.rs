@@ -436,19 +436,64 @@ fn smallest_level_stays_within_its_memory_bound() {
     assert!(rss <= bound, "level 1 used {rss} bytes, bound {bound}");
 }
 
-#[test]
-fn ablate_lists_the_models_that_text_runs_at_its_level() {
-    let (dir, _) = folder_with("t.txt");
-    let out = aizip(&["ablate", "-l", "3", "t.txt"], dir.path());
+/// The first word of each line `aizip ablate ARGS` prints: the rows' names.
+fn ablate_rows(args: &[&str], dir: &Path) -> Vec<String> {
+    let out = aizip(&[&["ablate"], args].concat(), dir);
     assert!(out.status.success());
-    let rows: Vec<String> = String::from_utf8(out.stdout)
+    String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .filter_map(|line| line.split_whitespace().next().map(str::to_string))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn ablate_lists_the_models_that_text_runs_at_its_level() {
+    let (dir, _) = folder_with("t.txt");
+    let rows = ablate_rows(&["-l", "3", "t.txt"], dir.path());
     // The sample is text: below level 7 it runs without order 4 (model_set::TEXT_LEVELS).
     assert!(rows.iter().any(|name| name == "order3"));
     assert!(!rows.iter().any(|name| name == "order4"));
+}
+
+#[test]
+fn ablate_only_measures_the_rows_named() {
+    let (dir, _) = folder_with("t.txt");
+    let rows = ablate_rows(
+        &["-l", "3", "--only", "order2,primer,order2", "t.txt"],
+        dir.path(),
+    );
+    assert_eq!(rows, ["without", "(nothing)", "primer", "order2"]);
+}
+
+#[test]
+fn ablate_only_refuses_rows_it_cannot_measure() {
+    let (dir, _) = folder_with("t.txt");
+    for (rows, says) in [
+        ("order2,ordr3", "no row named `ordr3`"),
+        ("order2,", "an empty row name"),
+        ("lstm", "lstm does not run at level 3"),
+        // Binary data runs order 4 from level 1, text from level 7.
+        ("order4", "order4 does not run at level 3 on this input"),
+    ] {
+        let out = aizip(&["ablate", "-l", "3", "--only", rows, "t.txt"], dir.path());
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    // Binary data is neither transformed nor primed: those rows would repeat the first.
+    let bytes: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    fs::write(dir.path().join("b.bin"), bytes).unwrap();
+    let out = aizip(
+        &["ablate", "-l", "3", "--only", "primer", "b.bin"],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("binary data has no primer"), "{stderr}");
 }
 
 #[test]

@@ -684,7 +684,7 @@ macro_rules! one_pass_set_counts {
     };
 }
 
-one_pass_set_counts!(3, 5, 9, 13);
+one_pass_set_counts!(3, 5, 9, 14);
 
 #[inline]
 fn error(bit: u32, p: u32, rate: i32) -> i32 {

@@ -23,7 +23,15 @@
 //! The bit predictions follow from `P`: summed pairwise into a binary tree whose node for the
 //! partial byte `c0` (its bits behind a leading 1) holds the probability of the bytes that
 //! extend it, `p1 = ⌊65536 · P(2 c0 + 1) / P(c0)⌋` clamped to `1..=65535` (½ if `P(c0)` is not
-//! positive), and the mixer gets `stretch(p1)`.
+//! positive), and the mixer gets `stretch(p1)` and `⌊(p1 − 2^15) / 2^4⌋` (rounded towards
+//! −∞). The engine also reads the *expected byte*, the leaf reached from `c0` by taking the
+//! child of the larger probability at each level (the `2n` child unless the `2n + 1` child's
+//! is larger), to
+//! select mixer weights; and at each byte the model names two contexts for the context maps,
+//! from the *likeliest byte* `b*` (the first byte of the largest `P`) and its probability in
+//! eighths `q = min(⌊8 P[b*]⌋, 7)`: `combine(LSTM_SALT, b* · 2^16 + c1 · 2^8 + c2)` and
+//! `combine(LSTM_SALT + 1, b* · 2^8 + q)` (`c1`, `c2` the last two bytes; `LSTM_SALT` is
+//! `0x157A_0000`; `combine` is the context maps' hash step).
 //!
 //! ## Learning
 //! The loss is the coding cost of each byte, `−ln P_t[y_t]`. Every [`HORIZON`] bytes the
@@ -37,10 +45,12 @@
 //!
 //! ```text
 //! m ← β1 m + (1 − β1) g        v ← β2 v + (1 − β2) g · g
-//! w ← w − (α / (1 − β1^k)) · m / (√(v · (1 / (1 − β2^k))) + ε)
+//! α_k = α · max(√(D / (D + k)), ¼)
+//! w ← w − (α_k / (1 − β1^k)) · m / (√(v · (1 / (1 − β2^k))) + ε)
 //! ```
 //!
-//! (`β^k` stops falling once under 10^-30.) The rows of `W` of bytes the window did not read
+//! (`β^k` stops falling once under 10^-30; `k` is converted to `f32` for `α_k`, and stops
+//! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`].) The rows of `W` of bytes the window did not read
 //! are left as they are, moments and all (Adam's lazy variant: most rows, most of the time).
 //! The state `h`, `c` goes on from where the forward steps left it.
 //!
@@ -76,8 +86,12 @@
 //! the compiler vectorises), as are the output weights `V[i]`, the 256 weights of `h[i]`. Each
 //! weight has its Adam moments and its gradient beside it in the same layout.
 
+use crate::context_map::{combine, exact_context_bytes};
 use crate::logistic::stretch;
 use crate::model::{BitContext, History, Inputs, Model};
+
+/// Salts the hashes of the model's contexts.
+const LSTM_SALT: u64 = 0x157A_0000;
 
 /// Bytes after which the network learns from them (the window of back-propagation).
 pub const HORIZON: usize = 20;
@@ -85,11 +99,34 @@ pub const HORIZON: usize = 20;
 /// Lanes of the partial sums of [`dot`]; the cells are a multiple of it.
 const DOT_LANES: usize = 32;
 
-/// Adam's step size, decay rates and ε.
+/// Adam's step size at the start, decay rates and ε.
 const LEARNING_RATE: f32 = 0.01;
 const BETA1: f32 = 0.9;
 const BETA2: f32 = 0.999;
 const EPSILON: f32 = 1e-6;
+
+/// The windows over which the step size falls: for the `k`-th window it is
+/// `α √(D / (D + k))`, [`LEARNING_RATE`] at first and half of it after `3 D` windows (12 MB of
+/// text), but never under a quarter of it ([`SMALLEST_RATE_SHARE`]). Early on the network has
+/// everything to learn; later, smaller steps keep what it has learnt from being pushed about by
+/// each window. Measured at level 9 on wiki4m (with the mixer's [`BitContext::lstm_byte`] set):
+/// D = 200,000 -0.043% against a constant α, 100,000 -0.036%, 50,000 -0.031% (without the
+/// set), 400,000 -0.004%; a faster start (α 0.02, D = 20,000) +0.4%. Between the values of D
+/// the differences are within what the starting weights' seed moves (0.03%, see `LSTM_CELLS`
+/// in the `aizip` crate).
+const DECAY_WINDOWS: f32 = 200_000.0;
+
+/// The share of [`LEARNING_RATE`] under which the step size does not fall (after 15 D windows,
+/// 60 MB): no input measured reaches it, but on enwik9 (50 million windows) the decay alone
+/// would leave a sixteenth, and a network that stops learning cannot follow the text's changes.
+const SMALLEST_RATE_SHARE: f32 = 0.25;
+
+/// Adam's step size `α` for the `k`-th window (from 1): see [`DECAY_WINDOWS`].
+#[inline]
+fn learning_rate(k: u32) -> f32 {
+    let share = (DECAY_WINDOWS / (DECAY_WINDOWS + k as f32)).sqrt();
+    LEARNING_RATE * share.max(SMALLEST_RATE_SHARE)
+}
 
 /// How far below the largest logit a logit counts: no probability falls under `e^-24 / 256`
 /// (about 10^-13). Without a floor, the rare bytes' probabilities, their output weights'
@@ -314,6 +351,8 @@ struct Network {
     /// `β1^k`, `β2^k` after `k` updates.
     beta1_power: f32,
     beta2_power: f32,
+    /// Windows learnt, for [`DECAY_WINDOWS`] (saturating; an `f32` count would stop at 2^24).
+    windows: u32,
 }
 
 impl Network {
@@ -334,6 +373,7 @@ impl Network {
             filled: 0,
             beta1_power: 1.0,
             beta2_power: 1.0,
+            windows: 0,
         }
     }
 
@@ -478,7 +518,8 @@ impl Network {
         if self.beta2_power > 1e-30 {
             self.beta2_power *= BETA2;
         }
-        let step = LEARNING_RATE / (1.0 - self.beta1_power);
+        self.windows = self.windows.saturating_add(1);
+        let step = learning_rate(self.windows) / (1.0 - self.beta1_power);
         let variance_correction = 1.0 / (1.0 - self.beta2_power);
         // Only the rows of the bytes the window read have a gradient: the others keep their
         // moments (Adam's lazy variant), which saves most of the update's time.
@@ -513,12 +554,18 @@ pub struct LstmModel {
     /// behind a leading 1) is the node whose subtree holds the bytes that extend it.
     tree: [f32; 512],
     started: bool,
+    /// Bytes of the table of each context the model names.
+    table_bytes: usize,
 }
+
+/// Steps of the likeliest byte's probability in its context.
+const CONFIDENCE_STEPS: u32 = 8;
 
 impl LstmModel {
     /// A network of `cells` cells (a multiple of 32), compiled for AVX2 where `avx2` says so (the
-    /// CPU must have it; the bits are the same either way).
-    pub fn new(cells: usize, avx2: bool) -> Self {
+    /// CPU must have it; the bits are the same either way), naming contexts of `table_bytes`
+    /// tables (the confidence's no larger than its 2^11 values can fill).
+    pub fn new(cells: usize, avx2: bool, table_bytes: usize) -> Self {
         #[cfg(target_arch = "x86_64")]
         assert!(
             !avx2 || std::arch::is_x86_feature_detected!("avx2"),
@@ -532,6 +579,7 @@ impl LstmModel {
             avx2,
             tree: [0.0; 512],
             started: false,
+            table_bytes,
         }
     }
 
@@ -562,9 +610,39 @@ impl LstmModel {
         }
         let probabilities = self.network.forward(completed.unwrap_or(0));
         self.tree[256..].copy_from_slice(probabilities);
+        self.sum_the_tree();
+    }
+
+    /// Fills the tree's inner nodes from its leaves.
+    #[inline(always)]
+    fn sum_the_tree(&mut self) {
         for node in (1..256).rev() {
             self.tree[node] = self.tree[2 * node] + self.tree[2 * node + 1];
         }
+    }
+
+    /// The byte reached from the partial byte `c0` by taking the likelier branch of the tree at
+    /// each bit (the left one where they are equal).
+    fn expected_byte(&self, c0: u32) -> u32 {
+        let mut node = c0 as usize;
+        while node < 256 {
+            node = 2 * node + usize::from(self.tree[2 * node + 1] > self.tree[2 * node]);
+        }
+        (node - 256) as u32
+    }
+
+    /// The byte of the largest probability (the first of equals) and that probability in
+    /// [`CONFIDENCE_STEPS`] (0..=7).
+    fn likeliest_byte(&self) -> (u64, u64) {
+        let probabilities = &self.tree[256..];
+        let mut likeliest = 0;
+        for (byte, &p) in probabilities.iter().enumerate().skip(1) {
+            if p > probabilities[likeliest] {
+                likeliest = byte;
+            }
+        }
+        let steps = (probabilities[likeliest] * CONFIDENCE_STEPS as f32) as u64;
+        (likeliest as u64, steps.min(u64::from(CONFIDENCE_STEPS) - 1))
     }
 
     /// The probability (16 bits, 1..=65535) that the next bit is a 1, given the partial byte
@@ -589,18 +667,38 @@ impl Model for LstmModel {
         self.network.bytes()
     }
 
-    fn input_count(&self) -> usize {
-        1
+    /// At each byte the model names two contexts: the byte the network finds likeliest with the
+    /// last two bytes, and with its probability in eighths. Their counters learn what does
+    /// follow where the network expects a byte, and how far to believe it: wiki4m -0.020% at
+    /// level 9.
+    fn context_tables(&self) -> Vec<usize> {
+        // The second context's 256 bytes × the steps, as one exact byte's table is for 256.
+        let confidence_bytes = exact_context_bytes(1) * CONFIDENCE_STEPS as usize;
+        vec![self.table_bytes, self.table_bytes.min(confidence_bytes)]
     }
 
-    fn update_byte(&mut self, history: &History, _contexts: &mut [u64]) {
+    /// Two inputs: `stretch(p1)`, and `p1` itself, centred and scaled to the stretch domain's
+    /// range, which weighs the network's confident predictions less than their logits do
+    /// (wiki4m -0.014% at level 9, after paq8px's LSTM model).
+    fn input_count(&self) -> usize {
+        2
+    }
+
+    fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
         let completed = self.started.then(|| history.back(1));
         self.started = true;
         self.next_byte(completed);
+        let (likeliest, confidence) = self.likeliest_byte();
+        let last_two = u64::from(history.back(1)) << 8 | u64::from(history.back(2));
+        contexts[0] = combine(LSTM_SALT, likeliest << 16 | last_two);
+        contexts[1] = combine(LSTM_SALT + 1, likeliest << 8 | confidence);
     }
 
     fn predict(&mut self, bit: &mut BitContext, _history: &History, inputs: &mut Inputs) {
-        inputs.push(stretch(self.p1(bit.c0)));
+        let p1 = self.p1(bit.c0);
+        inputs.push(stretch(p1));
+        inputs.push((p1 as i32 - (1 << 15)) >> 4);
+        bit.lstm_byte = self.expected_byte(bit.c0);
     }
 
     fn update(&mut self, _bit: u32) {}
@@ -699,7 +797,7 @@ mod tests {
 
     #[test]
     fn it_learns_a_repeating_text() {
-        let mut model = LstmModel::new(DOT_LANES, false);
+        let mut model = LstmModel::new(DOT_LANES, false, 1 << 16);
         let text = b"the cat sat on the mat. ".repeat(200);
         let mut cost = Vec::new();
         code_bits(&mut model, &text, |_, inputs, bit| {
@@ -751,7 +849,7 @@ mod tests {
                 network.apply_gradients();
                 for ((&w, &w0), &g) in network.output.value.iter().zip(&before).zip(&gradient) {
                     if g.abs() > 1e-4 {
-                        let expected = -LEARNING_RATE * g.signum();
+                        let expected = -learning_rate(1) * g.signum();
                         assert!((w - w0 - expected).abs() < 0.02 * LEARNING_RATE);
                     }
                 }
@@ -777,12 +875,57 @@ mod tests {
     fn the_inputs_are_pinned() {
         let text =
             b"[[Category:Rivers of the world]] and the river's mouth, 1,024 km long. ".repeat(30);
-        let mut model = LstmModel::new(DOT_LANES, false);
+        let mut model = LstmModel::new(DOT_LANES, false, 1 << 16);
         let mut hash = 0u64;
-        code_bits(&mut model, &text, |_, inputs, _| {
-            hash = (hash ^ inputs[0] as u32 as u64).wrapping_mul(0x100_0000_01B3);
+        code_bits(&mut model, &text, |bit, inputs, _| {
+            for value in inputs.iter().map(|&x| x as u32).chain([bit.lstm_byte]) {
+                hash = (hash ^ u64::from(value)).wrapping_mul(0x100_0000_01B3);
+            }
         });
-        assert_eq!(hash, 12_665_851_908_272_194_868);
+        assert_eq!(hash, 1_070_793_306_381_675_132);
+    }
+
+    #[test]
+    fn the_step_size_halves_after_three_decay_lengths_and_stops_at_a_quarter() {
+        assert!(learning_rate(1) < LEARNING_RATE && learning_rate(1) > 0.999 * LEARNING_RATE);
+        assert_eq!(learning_rate(3 * DECAY_WINDOWS as u32), LEARNING_RATE / 2.0);
+        assert_eq!(learning_rate(u32::MAX), LEARNING_RATE * SMALLEST_RATE_SHARE);
+    }
+
+    /// As [`the_inputs_are_pinned`], for the contexts the model names.
+    #[test]
+    fn the_contexts_are_pinned() {
+        let text = b"[[Category:Rivers of the world]] and the river's mouth. ".repeat(30);
+        let mut model = LstmModel::new(DOT_LANES, false, 1 << 16);
+        let mut history = History::new(text.len());
+        let mut contexts = [0u64; 2];
+        let mut hash = 0u64;
+        model.update_byte(&history, &mut contexts);
+        for &byte in &text {
+            history.push(byte);
+            model.update_byte(&history, &mut contexts);
+            for context in contexts {
+                hash = (hash ^ context).wrapping_mul(0x100_0000_01B3);
+            }
+        }
+        assert_eq!(hash, 11_072_736_682_496_907_984);
+    }
+
+    /// The expected byte follows the heavier branch from the partial byte; the likeliest byte
+    /// is the single most probable one.
+    #[test]
+    fn the_expected_byte_follows_the_heavier_branches() {
+        let mut model = LstmModel::new(DOT_LANES, false, 1 << 16);
+        // `x` alone holds 0.3; the bytes 0..64 share the rest.
+        let mut probabilities = [0.0f32; 256];
+        probabilities[..64].fill(0.7 / 64.0);
+        probabilities[b'x' as usize] = 0.3;
+        model.tree[256..].copy_from_slice(&probabilities);
+        model.sum_the_tree();
+        assert_eq!(model.expected_byte(1), 0, "the first of equals");
+        // Once the first bits are x's (0111 1000), x is expected.
+        assert_eq!(model.expected_byte(0b10111), u32::from(b'x'));
+        assert_eq!(model.likeliest_byte(), (u64::from(b'x'), 2));
     }
 
     /// The same inputs, bit for bit, from the network compiled for AVX2 as from the portable one.
@@ -799,15 +942,19 @@ mod tests {
             .chain(b"and the words of a text, and the words again. ".repeat(20))
             .collect::<Vec<u8>>();
         let run = |avx2: bool| {
-            let mut model = LstmModel::new(2 * DOT_LANES, avx2);
+            let mut model = LstmModel::new(2 * DOT_LANES, avx2, 1 << 16);
             let mut inputs = Vec::new();
-            code_bits(&mut model, &text, |_, pushed, _| inputs.push(pushed[0]));
+            code_bits(&mut model, &text, |bit, pushed, _| {
+                inputs.extend_from_slice(pushed);
+                inputs.push(bit.lstm_byte as i32);
+            });
             (inputs, model.network.output.value)
         };
         let (portable, avx2) = (run(false), run(true));
         assert!(portable == avx2, "the paths differ");
+        // Each bit's first value is the network's logit (then its probability, its byte).
         assert!(
-            portable.0.iter().any(|&x| x.abs() > 1000),
+            portable.0.iter().step_by(3).any(|&x| x.abs() > 1000),
             "the network predicts"
         );
     }

@@ -141,6 +141,9 @@ pub struct BitContext {
     pub match_length: u32,
     /// Bit the match model expects (meaningful when `match_length > 0`).
     pub match_bit: u32,
+    /// The byte the LSTM model expects: from the partial byte, the likelier branch of its
+    /// distribution at each bit (0 where no LSTM runs).
+    pub lstm_byte: u32,
 }
 
 /// A model. Most models only *name contexts*: at each byte boundary they hash what they look at
