@@ -4,10 +4,10 @@
 //! `update_byte` (the network learns the completed byte, every `HORIZON` bytes by
 //! back-propagation through the window and Adam's step, reads it to predict the next byte's
 //! distribution, and names its contexts), then for each bit `predict` (the share of a node's
-//! upper child in the distribution's pairwise tree, and the byte it expects). The network has level 9's cells and keeps learning across iterations, each coding the
-//! next [`CHUNK`] bytes of the benchmark sample (wrapping around), on the path `Simd::detect`
-//! picks (AVX2 where the CPU has it, unless `AIZIP_SIMD=scalar`). Throughput is in bytes of
-//! sample.
+//! upper child in the distribution's pairwise tree, and the byte it expects). The network has
+//! level 9's cells and keeps learning across iterations, each coding the next [`CHUNK`] bytes
+//! of the benchmark sample (wrapping around), on the path `Simd::detect` picks (AVX2 where the
+//! CPU has it, unless `AIZIP_SIMD=scalar`). Throughput is in bytes of sample.
 
 use aizip::model_set::LSTM_CELLS as CELLS;
 use aizip::Simd;

@@ -534,11 +534,11 @@ fn remove_input(args: &CommonArgs) -> Result<()> {
     Ok(())
 }
 
-/// The rows of `aizip ablate` that are not models: the archive without the dictionary
-/// transform, and without the primer (both text's alone).
+/// The rows of `aizip ablate` that are not models (text has them, binary data not): the
+/// archive without the dictionary transform, and without the primer.
+const ABLATE_STAGES: [&str; 2] = [DICTIONARY_ROW, PRIMER_ROW];
 const DICTIONARY_ROW: &str = "dictionary";
 const PRIMER_ROW: &str = "primer";
-const ABLATE_STAGES: [&str; 2] = [DICTIONARY_ROW, PRIMER_ROW];
 
 /// Refuses, before any run, an `--only` row that is empty, unknown, or a model that runs at
 /// `level` on neither text nor binary data.

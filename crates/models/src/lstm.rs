@@ -26,12 +26,11 @@
 //! positive), and the mixer gets `stretch(p1)` and `⌊(p1 − 2^15) / 2^4⌋` (rounded towards
 //! −∞). The engine also reads the *expected byte*, the leaf reached from `c0` by taking the
 //! child of the larger probability at each level (the `2n` child unless the `2n + 1` child's
-//! is larger), to
-//! select mixer weights; and at each byte the model names two contexts for the context maps,
-//! from the *likeliest byte* `b*` (the first byte of the largest `P`) and its probability in
-//! eighths `q = min(⌊8 P[b*]⌋, 7)`: `combine(LSTM_SALT, b* · 2^16 + c1 · 2^8 + c2)` and
-//! `combine(LSTM_SALT + 1, b* · 2^8 + q)` (`c1`, `c2` the last two bytes; `LSTM_SALT` is
-//! `0x157A_0000`; `combine` is the context maps' hash step).
+//! is larger), to select mixer weights; and at each byte the model names two contexts for the
+//! context maps, from the *likeliest byte* `b*` (the first byte of the largest `P`) and its
+//! probability in eighths `q = min(⌊8 P[b*]⌋, 7)`: `combine(LSTM_SALT, b* · 2^16 + c1 · 2^8 +
+//! c2)` and `combine(LSTM_SALT + 1, b* · 2^8 + q)` (`c1`, `c2` the last two bytes; `LSTM_SALT`
+//! is `0x157A_0000`; `combine` is the context maps' hash step).
 //!
 //! ## Learning
 //! The loss is the coding cost of each byte, `−ln P_t[y_t]`. Every [`HORIZON`] bytes the
@@ -50,8 +49,9 @@
 //! ```
 //!
 //! (`β^k` stops falling once under 10^-30; `k` is converted to `f32` for `α_k`, and stops
-//! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`].) The rows of `W` of bytes the window did not read
-//! are left as they are, moments and all (Adam's lazy variant: most rows, most of the time).
+//! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`].) The rows of `W` of bytes the window did
+//! not read are left as they are, moments and all (Adam's lazy variant: most rows, most of the
+//! time).
 //! The state `h`, `c` goes on from where the forward steps left it.
 //!
 //! The starting weights: `U`, then `W`, then `V`, each in its memory order (below), drawn as
