@@ -109,11 +109,12 @@ const EPSILON: f32 = 1e-6;
 /// `α √(D / (D + k))`, [`LEARNING_RATE`] at first and half of it after `3 D` windows (12 MB of
 /// text), but never under a quarter of it ([`SMALLEST_RATE_SHARE`]). Early on the network has
 /// everything to learn; later, smaller steps keep what it has learnt from being pushed about by
-/// each window. Measured at level 9 on wiki4m (with the mixer's [`BitContext::lstm_byte`] set):
-/// D = 200,000 -0.043% against a constant α, 100,000 -0.036%, 50,000 -0.031% (without the
-/// set), 400,000 -0.004%; a faster start (α 0.02, D = 20,000) +0.4%. Between the values of D
-/// the differences are within what the starting weights' seed moves (0.03%, see `LSTM_CELLS`
-/// in the `aizip` crate).
+/// each window. Measured at level 9 on wiki4m against a constant α: D = 200,000 -0.043%, with
+/// the mixer's [`BitContext::lstm_byte`] set and without it; 50,000 -0.031% without it; a
+/// faster start (α 0.02, D = 20,000) +0.4%. With the second input and a context, against
+/// 200,000: 100,000 +0.008%, 400,000 +0.049%. Between the values of D the differences are
+/// within what the starting weights' seed moves (0.03%, see `LSTM_CELLS` in the `aizip`
+/// crate).
 const DECAY_WINDOWS: f32 = 200_000.0;
 
 /// The share of [`LEARNING_RATE`] under which the step size does not fall (after 15 D windows,
