@@ -111,8 +111,9 @@ const FOUND_ORDERS_SET: usize = 12;
 /// ([`aizip_models::BitContext::lstm_byte`], which with the partial byte says which bit it
 /// expects) and the bit position: where the network's guess is a common word's next letter the
 /// mixer learns to trust it more than where it guesses a name (as paq8px selects by its LSTM's
-/// expected byte). Measured at level 9: wiki4m -0.030%; its confidence in 32 steps in its
-/// place -0.027%, beside it -0.005%. An APM on its context beside the [`SET_APMS`]: -6 bytes.
+/// expected byte). Measured at level 9: wiki4m -0.030%; its confidence in 32 steps × the bit
+/// position in its place +0.027%; both sets -0.005%. An APM on its context beside the
+/// [`SET_APMS`]: -6 bytes.
 /// Without the LSTM model (`aizip ablate`) the expected byte stays 0 and the set selects by the
 /// bit position alone, so the model's row also measures the set.
 const LSTM_SET: usize = 13;
