@@ -295,8 +295,8 @@ pub const MODEL_SET: &[ModelSpec] = &[
     // -0.66%, geo -0.32%). Format version 29 lets its step size fall, gives the mixer its
     // probability as well as its logit, selects a weight set by the byte it expects (see
     // `engine::LSTM_SET`) and names two contexts from the byte it finds likeliest: wiki4m
-    // 673,464 bytes against 674,173 (-0.105%) in 119.0 s against 119.8; enwik8-head 71,062
-    // against 70,943 (+0.17%, but see `LSTM_CELLS` for what the starting weights move).
+    // 673,463 bytes against 674,173 (-0.105%) in 116.6-119.0 s against 119.8; enwik8-head
+    // 71,064 against 70,943 (+0.17%, but see `LSTM_CELLS` for what the starting weights move).
     ModelSpec {
         name: "lstm",
         min_level: 9,
@@ -371,13 +371,15 @@ const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 /// 674,962; with the bit predictions read from a pairwise tree instead of a running sum (whose
 /// differences lose a small range's probability to rounding), 674,173 in 119.8 s. With format
 /// version 29's step sizes, inputs and contexts (673,458 bytes in that trial, whose confidence
-/// context had a 32 MiB table; 673,464 with the committed 557 KB): 192 cells 673,085 (-0.055%)
-/// in 182 s against 107 s, but 160 cells 677,354, about what the model set gives without the
-/// network (its weights kept growing: the largest output weight 12.7 after 131,072 bytes, 31.7
-/// after 1.3 MB). One size that gains and the next that fails is no ground for 70% more time.
-/// The starting weights' seed moves the result: at version 29 with seeds 12345 and 987654321
-/// in place of 0x2545F491, wiki4m 673,455 and 673,666 bytes; enwik8-head 70,988 and 71,013
-/// (seed 1: 71,032), so differences of 0.1% there, 0.03% on wiki4m, are noise.
+/// context had a 32 MiB table; 673,464 with the committed 557 KB, 673,463 once the second input
+/// kept to the stretch domain): 192 cells 673,085 (-0.055%) in 182 s against 107 s, but 160
+/// cells 677,354, about what the model set gives without the network (its weights kept
+/// growing: the largest output weight 12.7 after 131,072 bytes, 31.7 after 1.3 MB). One size
+/// that gains and the next that fails is no ground for 70% more time. The starting weights'
+/// seed moves the result: with seeds 12345 and 987654321 in place of 0x2545F491 (before the
+/// second input kept to the stretch domain), wiki4m 673,455 and 673,666 bytes against 673,464;
+/// enwik8-head 70,988 and 71,013 against 71,062 (seed 1: 71,032), so differences of 0.1%
+/// there, 0.03% on wiki4m, are noise.
 pub const LSTM_CELLS: usize = 128;
 
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost

@@ -23,8 +23,8 @@
 //! The bit predictions follow from `P`: summed pairwise into a binary tree whose node for the
 //! partial byte `c0` (its bits behind a leading 1) holds the probability of the bytes that
 //! extend it, `p1 = ⌊65536 · P(2 c0 + 1) / P(c0)⌋` clamped to `1..=65535` (½ if `P(c0)` is not
-//! positive), and the mixer gets `stretch(p1)` and `⌊(p1 − 2^15) / 2^4⌋` (rounded towards
-//! −∞). The engine also reads the *expected byte*, the leaf reached from `c0` by taking the
+//! positive), and the mixer gets `stretch(p1)` and `max(⌊(p1 − 2^15) / 2^4⌋, −2047)` (the
+//! quotient rounded towards −∞). The engine also reads the *expected byte*, the leaf reached from `c0` by taking the
 //! child of the larger probability at each level (the `2n` child unless the `2n + 1` child's
 //! is larger), to select mixer weights; and at each byte the model names two contexts for the
 //! context maps, from the *likeliest byte* `b*` (the first byte of the largest `P`) and its
@@ -87,7 +87,7 @@
 //! weight has its Adam moments and its gradient beside it in the same layout.
 
 use crate::context_map::{combine, exact_context_bytes};
-use crate::logistic::stretch;
+use crate::logistic::{stretch, STRETCH_MAX};
 use crate::model::{BitContext, History, Inputs, Model};
 
 /// Salts the hashes of the model's contexts.
@@ -698,7 +698,8 @@ impl Model for LstmModel {
     fn predict(&mut self, bit: &mut BitContext, _history: &History, inputs: &mut Inputs) {
         let p1 = self.p1(bit.c0);
         inputs.push(stretch(p1));
-        inputs.push((p1 as i32 - (1 << 15)) >> 4);
+        // p1 < 16 would give -2048, just past the stretch domain the mixer's inputs keep to.
+        inputs.push(((p1 as i32 - (1 << 15)) >> 4).max(-STRETCH_MAX));
         bit.lstm_byte = self.expected_byte(bit.c0);
     }
 
@@ -802,6 +803,7 @@ mod tests {
         let text = b"the cat sat on the mat. ".repeat(200);
         let mut cost = Vec::new();
         code_bits(&mut model, &text, |_, inputs, bit| {
+            assert!(inputs.iter().all(|x| x.abs() <= STRETCH_MAX), "{inputs:?}");
             let p1 = crate::logistic::squash(inputs[0]) as f64 / 65536.0;
             cost.push(-if bit == 1 { p1 } else { 1.0 - p1 }.log2());
         });
@@ -883,7 +885,7 @@ mod tests {
                 hash = (hash ^ u64::from(value)).wrapping_mul(0x100_0000_01B3);
             }
         });
-        assert_eq!(hash, 1_070_793_306_381_675_132);
+        assert_eq!(hash, 3_631_790_968_915_794_780);
     }
 
     #[test]
