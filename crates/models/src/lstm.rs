@@ -554,7 +554,6 @@ pub struct LstmModel {
     /// `tree[2n] + tree[2n + 1]`, and `tree[256 + b] = P[b]`. The partial byte `c0` (its bits
     /// behind a leading 1) is the node whose subtree holds the bytes that extend it.
     tree: [f32; 512],
-    started: bool,
     /// Bytes of the table of each context the model names.
     table_bytes: usize,
 }
@@ -579,7 +578,6 @@ impl LstmModel {
             #[cfg(target_arch = "x86_64")]
             avx2,
             tree: [0.0; 512],
-            started: false,
             table_bytes,
         }
     }
@@ -686,8 +684,8 @@ impl Model for LstmModel {
     }
 
     fn update_byte(&mut self, history: &History, contexts: &mut [u64]) {
-        let completed = self.started.then(|| history.back(1));
-        self.started = true;
+        // The first call comes before any byte: the network reads byte 0 and learns nothing.
+        let completed = (!history.is_empty()).then(|| history.back(1));
         self.next_byte(completed);
         let (likeliest, confidence) = self.likeliest_byte();
         let last_two = u64::from(history.back(1)) << 8 | u64::from(history.back(2));
