@@ -361,25 +361,29 @@ pub const TEXT_LEVELS: &[(&str, RangeInclusive<u8>)] = &[
 /// these eight gave 677,358 bytes (-0.048%).
 const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 
-/// The cells of the LSTM model's network (a multiple of 32). Measured at level 9 on wiki4m,
-/// which took 677,358 bytes and 44 s to compress without the model. In trial builds that updated
-/// every input row and had no floor on the logits, at a learning rate of 0.01: 32 cells 675,970
-/// bytes, 64 675,069. With the lazy rows: 64 cells at 0.005 675,177, at 0.02 675,699, with a
-/// window of 10 bytes 675,722; 96 cells 674,525 (96 s), 128 674,380 (115 s), 192 674,873 (197
-/// s); 128 with a window of 40 bytes 674,570, at 0.015 677,113 in 270 s (subnormal numbers, see
+/// The cells of the LSTM model's network (a multiple of 32). Measured at level 9 on wiki4m, which
+/// took 677,358 bytes and 44 s to compress without the model. In trial builds that updated every
+/// input row and had no floor on the logits, at a learning rate of 0.01: 32 cells 675,970 bytes, 64
+/// 675,069. With the lazy rows: 64 cells at 0.005 675,177, at 0.02 675,699, with a window of 10
+/// bytes 675,722; 96 cells 674,525 (96 s), 128 674,380 (115 s), 192 674,873 (197 s); 128 with a
+/// window of 40 bytes 674,570, at 0.015 677,113 in 270 s (subnormal numbers, see
 /// `aizip_models::lstm`). With the floor, 128 cells: 674,192 bytes (-0.47%) in 122.5 s, at 0.015
 /// 674,962; with the bit predictions read from a pairwise tree instead of a running sum (whose
 /// differences lose a small range's probability to rounding), 674,173 in 119.8 s. With format
 /// version 29's step sizes, inputs and contexts (673,458 bytes in that trial, whose confidence
 /// context had a 32 MiB table; 673,464 with the committed 557 KB, 673,463 once the second input
-/// kept to the stretch domain): 192 cells 673,085 (-0.055%) in 182 s against 107 s, but 160
-/// cells 677,354, about what the model set gives without the network (its weights kept
-/// growing: the largest output weight 12.7 after 131,072 bytes, 31.7 after 1.3 MB). One size
-/// that gains and the next that fails is no ground for 70% more time. The starting weights'
-/// seed moves the result: with seeds 12345 and 987654321 in place of 0x2545F491 (before the
-/// second input kept to the stretch domain), wiki4m 673,455 and 673,666 bytes against 673,464;
-/// enwik8-head 70,988 and 71,013 against 71,062 (seed 1: 71,032), so differences of 0.1%
-/// there, 0.03% on wiki4m, are noise.
+/// kept to the stretch domain): 192 cells 673,085 (-0.055%) in 182 s against 107 s, but 160 cells
+/// 677,354, about what the model set gives without the network (its weights kept growing: the
+/// largest output weight 12.7 after 131,072 bytes, 31.7 after 1.3 MB). One size that gains and the
+/// next that fails is no ground for 70% more time. The starting weights' seed moves the result:
+/// with seeds 12345 and 987654321 in place of 0x2545F491 (before the second input kept to the
+/// stretch domain), wiki4m 673,455 and 673,666 bytes against 673,464; enwik8-head 70,988 and 71,013
+/// against 71,062 (seed 1: 71,032), so differences of 0.1% there, 0.03% on wiki4m, are noise
+/// (bible.txt 593,069 against 592,767, kennedy.xls 9,784 against 10,060). Format version 30 bounds
+/// the weights (see `aizip_models::lstm`), which keeps 160 cells from failing: 673,559 bytes with
+/// ±4 on every weight; 192 cells with the gate weights to ±4 and the output weights to ±8, 673,120
+/// (128 cells: 673,541), with both to ±8, 673,285 (128 cells: 673,404): still no clear gain for 70%
+/// more time.
 pub const LSTM_CELLS: usize = 128;
 
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost

@@ -45,11 +45,12 @@
 //! ```text
 //! m ← β1 m + (1 − β1) g        v ← β2 v + (1 − β2) g · g
 //! α_k = α · max(√(D / (D + k)), ¼)
-//! w ← w − (α_k / (1 − β1^k)) · m / (√(v · (1 / (1 − β2^k))) + ε)
+//! w ← clamp(w − (α_k / (1 − β1^k)) · m / (√(v · (1 / (1 − β2^k))) + ε), ±L)
 //! ```
 //!
 //! (`β^k` stops falling once under 10^-30; `k` is converted to `f32` for `α_k`, and stops
-//! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`].) The rows of `W` of bytes the window did
+//! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`]; `L` is [`GATE_WEIGHT_LIMIT`] for `U`, `W`
+//! and `b`, [`OUTPUT_WEIGHT_LIMIT`] for `V` and `d`.) The rows of `W` of bytes the window did
 //! not read are left as they are, moments and all (Adam's lazy variant: most rows, most of the
 //! time).
 //! The state `h`, `c` goes on from where the forward steps left it.
@@ -158,6 +159,22 @@ fn flush(x: f32, smallest: f32) -> f32 {
 /// weight's learning for a thousand windows after.
 const GRADIENT_LIMIT: f32 = 4.0;
 
+/// The largest magnitude of a gate weight (`U`, `W`, `b`) and of an output weight (`V`, `d`). Adam
+/// moves a weight by about its step size each window, whatever the gradient's size, and nothing
+/// pulled the weights back: at 128 cells on wiki-dev the output weights' root mean square grew with
+/// the text (1.0 after 4,096 windows, 4.3 after 65,536, 7.2 after 131,072, 12.4 after 262,144, the
+/// largest then 75; the recurrent weights' 0.44, 1.9, 2.4, 3.2, the largest 18), the cells' outputs
+/// saturated, and at 160 cells on wiki4m the network was lost (677,354 bytes, about what the model
+/// set gives without it; 673,559 with ±4 on both kinds). enwik9's 50 million windows leave room to
+/// grow a hundred times as long. With these bounds, at 128 cells: wiki-dev 2,067,599 bytes against
+/// 2,068,374 (-0.037%); wiki4m 673,606 and 673,289 with two seeds against 673,463 and 673,455 (the
+/// same on average); enwik8-head 71,007 against 71,064; over two seeds, bible.txt +0.03% and
+/// kennedy.xls +1.4%, within what the seed moves there (0.1% and 2.8%). Other bounds, gate and
+/// output: ±4 and ±8 wiki-dev 2,067,368, but wiki4m +0.034% over three seeds; ±8 and ±8 wiki-dev
+/// 2,069,191 (+0.040%); ±4 and ±4, ±2 and ±4 wiki4m +0.07% and +0.02%.
+const GATE_WEIGHT_LIMIT: f32 = 4.0;
+const OUTPUT_WEIGHT_LIMIT: f32 = 16.0;
+
 /// `e^x` from IEEE basic operations only: `x = n ln 2 + r` with `|r| ≤ ½ ln 2`, `e^r` by its Taylor
 /// polynomial of degree 7 (relative error below 2^-23 there), scaled by `2^n` built from its
 /// exponent bits. `x` is clamped to `[-87, 88]`, where `2^n` is a normal `f32`.
@@ -230,6 +247,8 @@ fn add_scaled(y: &mut [f32], a: f32, x: &[f32]) {
 
 /// A weight array with its summed gradient and Adam's moments.
 struct Weights {
+    /// The largest magnitude of a weight: [`GATE_WEIGHT_LIMIT`] or [`OUTPUT_WEIGHT_LIMIT`].
+    limit: f32,
     value: Vec<f32>,
     gradient: Vec<f32>,
     mean: Vec<f32>,
@@ -237,19 +256,20 @@ struct Weights {
 }
 
 impl Weights {
-    /// `len` weights drawn uniformly from `±scale` by `random`.
-    fn new(len: usize, scale: f32, random: &mut Random) -> Self {
-        Weights::starting_at((0..len).map(|_| random.uniform() * scale).collect())
+    /// `len` weights drawn uniformly from `±scale` by `random`, kept to `±limit`.
+    fn new(len: usize, scale: f32, limit: f32, random: &mut Random) -> Self {
+        Weights::starting_at((0..len).map(|_| random.uniform() * scale).collect(), limit)
     }
 
-    fn zeros(len: usize) -> Self {
-        Weights::starting_at(vec![0.0; len])
+    fn zeros(len: usize, limit: f32) -> Self {
+        Weights::starting_at(vec![0.0; len], limit)
     }
 
-    /// The weights `value`, with no gradient and no moments yet.
-    fn starting_at(value: Vec<f32>) -> Self {
+    /// The weights `value`, kept to `±limit`, with no gradient and no moments yet.
+    fn starting_at(value: Vec<f32>, limit: f32) -> Self {
         let len = value.len();
         Weights {
+            limit,
             value,
             gradient: vec![0.0; len],
             mean: vec![0.0; len],
@@ -267,6 +287,7 @@ impl Weights {
     /// [`Weights::learn`] for the weights in `range` alone.
     #[inline(always)]
     fn learn_range(&mut self, range: std::ops::Range<usize>, step: f32, variance_correction: f32) {
+        let limit = self.limit;
         for (((w, g), m), v) in self.value[range.clone()]
             .iter_mut()
             .zip(&mut self.gradient[range.clone()])
@@ -279,7 +300,8 @@ impl Weights {
                 BETA2 * *v + (1.0 - BETA2) * gradient * gradient,
                 SMALLEST_MOMENT,
             );
-            *w -= step * *m / ((*v * variance_correction).sqrt() + EPSILON);
+            let moved = *w - step * *m / ((*v * variance_correction).sqrt() + EPSILON);
+            *w = moved.clamp(-limit, limit);
             *g = 0.0;
         }
     }
@@ -363,11 +385,11 @@ impl Network {
         let scale = 1.0 / (cells as f32).sqrt();
         Network {
             cells,
-            recurrent: Weights::new(cells * 3 * cells, scale, &mut random),
-            embedding: Weights::new(256 * 3 * cells, scale, &mut random),
-            gate_bias: Weights::zeros(3 * cells),
-            output: Weights::new(cells * 256, scale, &mut random),
-            output_bias: Weights::zeros(256),
+            recurrent: Weights::new(cells * 3 * cells, scale, GATE_WEIGHT_LIMIT, &mut random),
+            embedding: Weights::new(256 * 3 * cells, scale, GATE_WEIGHT_LIMIT, &mut random),
+            gate_bias: Weights::zeros(3 * cells, GATE_WEIGHT_LIMIT),
+            output: Weights::new(cells * 256, scale, OUTPUT_WEIGHT_LIMIT, &mut random),
+            output_bias: Weights::zeros(256, OUTPUT_WEIGHT_LIMIT),
             h: vec![0.0; cells],
             c: vec![0.0; cells],
             steps: vec![Step::new(cells); HORIZON],
@@ -868,6 +890,15 @@ mod tests {
             network.embedding.value[read.clone()],
             embedding_before[read]
         );
+    }
+
+    #[test]
+    fn a_step_stops_at_the_weight_limit() {
+        let mut weights = Weights::starting_at(vec![3.99, -3.99, 0.5], 4.0);
+        weights.gradient.copy_from_slice(&[-1.0, 1.0, 1.0]);
+        weights.learn(1.0, 1.0);
+        assert_eq!(weights.value[..2], [4.0, -4.0]);
+        assert!((-4.0..0.5).contains(&weights.value[2]) && weights.value[2] != -4.0);
     }
 
     /// The archive format depends on every rounding of the network: this pins the inputs it
