@@ -49,8 +49,9 @@
 //! ```
 //!
 //! (`β^k` stops falling once under 10^-30; `k` is converted to `f32` for `α_k`, and stops
-//! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`]; `L` is [`GATE_WEIGHT_LIMIT`] for `U`, `W`
-//! and `b`, [`OUTPUT_WEIGHT_LIMIT`] for `V` and `d`.) The rows of `W` of bytes the window did
+//! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`]; `clamp(x, ±L)` is `min(max(x, −L), L)`, with
+//! `L` [`GATE_WEIGHT_LIMIT`] for `U`, `W` and `b`, [`OUTPUT_WEIGHT_LIMIT`] for `V` and `d`, and
+//! leaves the moments as the step made them.) The rows of `W` of bytes the window did
 //! not read are left as they are, moments and all (Adam's lazy variant: most rows, most of the
 //! time).
 //! The state `h`, `c` goes on from where the forward steps left it.
@@ -159,19 +160,21 @@ fn flush(x: f32, smallest: f32) -> f32 {
 /// weight's learning for a thousand windows after.
 const GRADIENT_LIMIT: f32 = 4.0;
 
-/// The largest magnitude of a gate weight (`U`, `W`, `b`) and of an output weight (`V`, `d`). Adam
-/// moves a weight by about its step size each window, whatever the gradient's size, and nothing
-/// pulled the weights back: at 128 cells on wiki-dev the output weights' root mean square grew with
-/// the text (1.0 after 4,096 windows, 4.3 after 65,536, 7.2 after 131,072, 12.4 after 262,144, the
-/// largest then 75; the recurrent weights' 0.44, 1.9, 2.4, 3.2, the largest 18), the cells' outputs
-/// saturated, and at 160 cells on wiki4m the network was lost (677,354 bytes, about what the model
-/// set gives without it; 673,559 with ±4 on both kinds). enwik9's 50 million windows leave room to
-/// grow a hundred times as long. With these bounds, at 128 cells: wiki-dev 2,067,599 bytes against
-/// 2,068,374 (-0.037%); wiki4m 673,606 and 673,289 with two seeds against 673,463 and 673,455 (the
-/// same on average); enwik8-head 71,007 against 71,064; over two seeds, bible.txt +0.03% and
-/// kennedy.xls +1.4%, within what the seed moves there (0.1% and 2.8%). Other bounds, gate and
-/// output: ±4 and ±8 wiki-dev 2,067,368, but wiki4m +0.034% over three seeds; ±8 and ±8 wiki-dev
-/// 2,069,191 (+0.040%); ±4 and ±4, ±2 and ±4 wiki4m +0.07% and +0.02%.
+/// The largest magnitude of a gate weight (`U`, `W`, `b`) and of an output weight (`V`, `d`).
+/// Adam moves a weight by about its step size each window, whatever the gradient's size (once it
+/// is well above ε), and nothing pulled the weights back: at 128 cells on wiki-dev the output
+/// weights' root mean square grew with the text (1.0 after 4,096 windows, 4.3 after 65,536, 7.2
+/// after 131,072, 12.4 after 262,144, the largest then 75; the recurrent weights' 0.44, 1.9, 2.4,
+/// 3.2, the largest 18), and at 160 cells on wiki4m the network was lost (677,354 bytes, about
+/// what the model set gives without it; bounded, ±4 on every weight 673,559, these bounds
+/// 673,335). enwik9 is over a hundred times as many windows. Against the unbounded network at
+/// 128 cells, these bounds: wiki-dev 2,067,599 bytes against 2,068,374 (-0.037%); wiki4m
+/// 673,606 and 673,289 with two seeds against 673,463 and 673,455 (the same on average);
+/// enwik8-head 71,007 against 71,064; bible.txt +0.15% with the committed seed and -0.09% with
+/// another (the seed alone moves it 0.05%), kennedy.xls +2.4% and +0.4% (the seed alone: 2.8%).
+/// Other bounds, gate and output, against the unbounded network: ±4 and ±8 wiki-dev -0.049%,
+/// but wiki4m +0.034% over three seeds; ±8 and ±8 wiki-dev +0.040%, wiki4m -0.009%; ±4 and ±4,
+/// ±2 and ±4 wiki4m +0.07% and +0.02%.
 const GATE_WEIGHT_LIMIT: f32 = 4.0;
 const OUTPUT_WEIGHT_LIMIT: f32 = 16.0;
 
@@ -256,7 +259,7 @@ struct Weights {
 }
 
 impl Weights {
-    /// `len` weights drawn uniformly from `±scale` by `random`, kept to `±limit`.
+    /// `len` weights drawn uniformly from `±scale` by `random`, whose steps keep them to `±limit`.
     fn new(len: usize, scale: f32, limit: f32, random: &mut Random) -> Self {
         Weights::starting_at((0..len).map(|_| random.uniform() * scale).collect(), limit)
     }
@@ -265,7 +268,8 @@ impl Weights {
         Weights::starting_at(vec![0.0; len], limit)
     }
 
-    /// The weights `value`, kept to `±limit`, with no gradient and no moments yet.
+    /// The weights `value`, whose steps keep them to `±limit`, with no gradient and no moments
+    /// yet.
     fn starting_at(value: Vec<f32>, limit: f32) -> Self {
         let len = value.len();
         Weights {
@@ -278,7 +282,7 @@ impl Weights {
     }
 
     /// Adam's step with the window's gradient (`step` = α with the bias corrections folded in),
-    /// which it then clears.
+    /// which it then clears, each weight kept to `±limit`.
     #[inline(always)]
     fn learn(&mut self, step: f32, variance_correction: f32) {
         self.learn_range(0..self.value.len(), step, variance_correction);
@@ -837,13 +841,19 @@ mod tests {
     #[test]
     fn confidence_leaves_no_subnormal_numbers() {
         let mut network = Network::new(DOT_LANES);
-        // Every byte but `a` far less likely than it: without the floor on the logits, their
-        // probabilities, gradients and moments would be subnormal.
-        network.output_bias.value.fill(-100.0);
-        network.output_bias.value[b'a' as usize] = 0.0;
+        // Every byte but `a` as far below it as the bounds let the biases go (32, against the
+        // floor's 24): without the floor, their probabilities (e^-32 = 1.3 · 10^-14), gradients
+        // and moments would head for the subnormal numbers.
+        network.output_bias.value.fill(-OUTPUT_WEIGHT_LIMIT);
+        network.output_bias.value[b'a' as usize] = OUTPUT_WEIGHT_LIMIT;
         for _ in 0..2 * HORIZON {
             network.forward(b'a');
             network.learn(b'a');
+        }
+        // The windows pushed every bias outwards, and the bounds held them.
+        for (b, &bias) in network.output_bias.value.iter().enumerate() {
+            let bound = if b == usize::from(b'a') { 1.0 } else { -1.0 };
+            assert_eq!(bias, bound * OUTPUT_WEIGHT_LIMIT);
         }
         // e^-24 / 256 = 1.5 · 10^-13.
         assert!(network.steps[0].probabilities.iter().all(|&p| p >= 1e-13));
@@ -892,13 +902,54 @@ mod tests {
         );
     }
 
+    /// A step that would carry a weight past its bound leaves it on the bound, and its moments
+    /// as the step made them; a step within the bounds is not touched.
     #[test]
     fn a_step_stops_at_the_weight_limit() {
         let mut weights = Weights::starting_at(vec![3.99, -3.99, 0.5], 4.0);
         weights.gradient.copy_from_slice(&[-1.0, 1.0, 1.0]);
         weights.learn(1.0, 1.0);
         assert_eq!(weights.value[..2], [4.0, -4.0]);
-        assert!((-4.0..0.5).contains(&weights.value[2]) && weights.value[2] != -4.0);
+        assert_eq!(
+            weights.mean,
+            [-0.1, 0.1, 0.1].map(|m: f32| (1.0 - BETA1) * m * 10.0)
+        );
+        let moved = weights.value[2];
+        assert!(-4.0 < moved && moved < 0.5);
+    }
+
+    /// Each array has its bound.
+    #[test]
+    fn the_gates_and_the_output_layer_have_their_own_bounds() {
+        let network = Network::new(DOT_LANES);
+        let gates = [&network.recurrent, &network.embedding, &network.gate_bias];
+        assert!(gates.iter().all(|w| w.limit == GATE_WEIGHT_LIMIT));
+        let output = [&network.output, &network.output_bias];
+        assert!(output.iter().all(|w| w.limit == OUTPUT_WEIGHT_LIMIT));
+    }
+
+    /// Starts both bias arrays just inside their bounds, with alternating signs, so that the
+    /// first windows' steps carry some of them onto the bounds (a step moves a weight by up to
+    /// about α, 0.01, against its gradient's sign).
+    fn start_the_biases_at_their_bounds(network: &mut Network) {
+        for biases in [&mut network.gate_bias, &mut network.output_bias] {
+            let inside = biases.limit - 1e-3;
+            for (k, bias) in biases.value.iter_mut().enumerate() {
+                *bias = if k % 2 == 0 { inside } else { -inside };
+            }
+        }
+    }
+
+    fn assert_the_weights_keep_to_their_bounds(network: &Network) {
+        for weights in [
+            &network.recurrent,
+            &network.embedding,
+            &network.gate_bias,
+            &network.output,
+            &network.output_bias,
+        ] {
+            assert!(weights.value.iter().all(|w| w.abs() <= weights.limit));
+        }
     }
 
     /// The archive format depends on every rounding of the network: this pins the inputs it
@@ -915,6 +966,30 @@ mod tests {
             }
         });
         assert_eq!(hash, 3_631_790_968_915_794_780);
+    }
+
+    /// As [`the_inputs_are_pinned`], for the distributions of a network whose biases the bounds
+    /// stop (in that test's few windows no weight goes from its starting value to a bound).
+    #[test]
+    fn the_bounds_are_pinned() {
+        let text = b"the bounds, the bounds and the bounds again. ".repeat(20);
+        let mut network = Network::new(DOT_LANES);
+        start_the_biases_at_their_bounds(&mut network);
+        let mut hash = 0u64;
+        for (k, pair) in text.windows(2).enumerate() {
+            for p in network.forward(pair[0]) {
+                hash = (hash ^ u64::from(p.to_bits())).wrapping_mul(0x100_0000_01B3);
+            }
+            network.learn(pair[1]);
+            if k + 1 == HORIZON {
+                // The first window's step pushed up the output bias of each byte that came, and
+                // the bound stopped those that started just inside it (the even bytes).
+                let came = b"hb nd,t".map(|b| network.output_bias.value[usize::from(b)]);
+                assert_eq!(came, [OUTPUT_WEIGHT_LIMIT; 7]);
+            }
+        }
+        assert_the_weights_keep_to_their_bounds(&network);
+        assert_eq!(hash, 9_872_659_881_067_896_319);
     }
 
     #[test]
@@ -975,11 +1050,14 @@ mod tests {
             .collect::<Vec<u8>>();
         let run = |avx2: bool| {
             let mut model = LstmModel::new(2 * DOT_LANES, avx2, 1 << 16);
+            // From the bounds, so that both paths clamp.
+            start_the_biases_at_their_bounds(&mut model.network);
             let mut inputs = Vec::new();
             code_bits(&mut model, &text, |bit, pushed, _| {
                 inputs.extend_from_slice(pushed);
                 inputs.push(bit.lstm_byte as i32);
             });
+            assert_the_weights_keep_to_their_bounds(&model.network);
             (inputs, model.network.output.value)
         };
         let (portable, avx2) = (run(false), run(true));
