@@ -380,13 +380,13 @@ const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 /// next that fails is no ground for 70% more time. The starting weights' seed moves the result:
 /// with seeds 12345 and 987654321 in place of 0x2545F491 (before the second input kept to the
 /// stretch domain), wiki4m 673,455 and 673,666 bytes against 673,464; enwik8-head 70,988 and 71,013
-/// against 71,062 (seed 1: 71,032), so differences of 0.1% there, 0.03% on wiki4m, are noise
-/// (seed 12345 at format version 29: bible.txt 593,069 against 592,767, kennedy.xls 9,784 against
+/// against 71,062 (seed 1: 71,032), so differences of 0.1% there, 0.03% on wiki4m, are noise (seed
+/// 12345 at format version 29: bible.txt 593,069 against 592,767, kennedy.xls 9,784 against
 /// 10,060). Format version 30 bounds the weights (see `aizip_models::lstm`), which keeps 160 cells
-/// from failing: 673,335 bytes (128 cells: 673,606; -0.04%, one seed, for about 25% more time),
-/// with ±4 on every weight 673,559; 192 cells with the gate weights to ±4 and the output weights to
-/// ±8, 673,120 (128 cells: 673,541), with both to ±8, 673,285 (128 cells: 673,404): still no clear
-/// gain for 70% more time.
+/// from failing: 673,335 and 673,044 bytes with two seeds (128 cells: 673,606 and 673,289; -0.04%)
+/// for 12-25% more time in runs beside others, with ±4 on every weight 673,559; 192 cells with the
+/// gate weights to ±4 and the output weights to ±8, 673,120 (128 cells: 673,541), with both to ±8,
+/// 673,285 (128 cells: 673,404): still no clear gain for 70% more time.
 pub const LSTM_CELLS: usize = 128;
 
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost

@@ -912,7 +912,7 @@ mod tests {
         assert_eq!(weights.value[..2], [4.0, -4.0]);
         assert_eq!(
             weights.mean,
-            [-0.1, 0.1, 0.1].map(|m: f32| (1.0 - BETA1) * m * 10.0)
+            [-1.0, 1.0, 1.0].map(|g: f32| (1.0 - BETA1) * g)
         );
         let moved = weights.value[2];
         assert!(-4.0 < moved && moved < 0.5);
