@@ -24,13 +24,13 @@
 //! partial byte `c0` (its bits behind a leading 1) holds the probability of the bytes that
 //! extend it, `p1 = ⌊65536 · P(2 c0 + 1) / P(c0)⌋` clamped to `1..=65535` (½ if `P(c0)` is not
 //! positive), and the mixer gets `stretch(p1)` and `max(⌊(p1 − 2^15) / 2^4⌋, −2047)` (the
-//! quotient rounded towards −∞). The engine also reads the *expected byte*, the leaf reached from `c0` by taking the
-//! child of the larger probability at each level (the `2n` child unless the `2n + 1` child's
-//! is larger), to select mixer weights; and at each byte the model names two contexts for the
-//! context maps, from the *likeliest byte* `b*` (the first byte of the largest `P`) and its
-//! probability in eighths `q = min(⌊8 P[b*]⌋, 7)`: `combine(LSTM_SALT, b* · 2^16 + c1 · 2^8 +
-//! c2)` and `combine(LSTM_SALT + 1, b* · 2^8 + q)` (`c1`, `c2` the last two bytes; `LSTM_SALT`
-//! is `0x157A_0000`; `combine` is the context maps' hash step).
+//! quotient rounded towards −∞). The engine also reads the *expected byte*, the leaf reached
+//! from `c0` by taking the child of the larger probability at each level (the `2n` child unless
+//! the `2n + 1` child's is larger), to select mixer weights; and at each byte the model names
+//! two contexts for the context maps, from the *likeliest byte* `b*` (the first byte of the
+//! largest `P`) and its probability in eighths `q = min(⌊8 P[b*]⌋, 7)`: `combine(LSTM_SALT, b* ·
+//! 2^16 + c1 · 2^8 + c2)` and `combine(LSTM_SALT + 1, b* · 2^8 + q)` (`c1`, `c2` the last two
+//! bytes; `LSTM_SALT` is `0x157A_0000`; `combine` is the context maps' hash step).
 //!
 //! ## Learning
 //! The loss is the coding cost of each byte, `−ln P_t[y_t]`. Every [`HORIZON`] bytes the
@@ -51,9 +51,8 @@
 //! (`β^k` stops falling once under 10^-30; `k` is converted to `f32` for `α_k`, and stops
 //! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`]; `clamp(x, ±L)` is `min(max(x, −L), L)`, with
 //! `L` [`GATE_WEIGHT_LIMIT`] for `U`, `W` and `b`, [`OUTPUT_WEIGHT_LIMIT`] for `V` and `d`, and
-//! leaves the moments as the step made them.) The rows of `W` of bytes the window did
-//! not read are left as they are, moments and all (Adam's lazy variant: most rows, most of the
-//! time).
+//! leaves the moments as the step made them.) The rows of `W` of bytes the window did not read
+//! are left as they are, moments and all (Adam's lazy variant: most rows, most of the time).
 //! The state `h`, `c` goes on from where the forward steps left it.
 //!
 //! The starting weights: `U`, then `W`, then `V`, each in its memory order (below), drawn as
@@ -160,21 +159,21 @@ fn flush(x: f32, smallest: f32) -> f32 {
 /// weight's learning for a thousand windows after.
 const GRADIENT_LIMIT: f32 = 4.0;
 
-/// The largest magnitude of a gate weight (`U`, `W`, `b`) and of an output weight (`V`, `d`).
-/// Adam moves a weight by about its step size each window, whatever the gradient's size (once it
-/// is well above ε), and nothing pulled the weights back: at 128 cells on wiki-dev the output
-/// weights' root mean square grew with the text (1.0 after 4,096 windows, 4.3 after 65,536, 7.2
-/// after 131,072, 12.4 after 262,144, the largest then 75; the recurrent weights' 0.44, 1.9, 2.4,
-/// 3.2, the largest 18), and at 160 cells on wiki4m the network was lost (677,354 bytes, about
-/// what the model set gives without it; bounded, ±4 on every weight 673,559, these bounds
-/// 673,335). enwik9 is over a hundred times as many windows. Against the unbounded network at
-/// 128 cells, these bounds: wiki-dev 2,067,599 bytes against 2,068,374 (-0.037%); wiki4m
-/// 673,606 and 673,289 with two seeds against 673,463 and 673,455 (the same on average);
-/// enwik8-head 71,007 against 71,064; bible.txt +0.15% with the committed seed and -0.09% with
-/// another (the seed alone moves it 0.05%), kennedy.xls +2.4% and +0.4% (the seed alone: 2.8%).
-/// Other bounds, gate and output, against the unbounded network: ±4 and ±8 wiki-dev -0.049%,
-/// but wiki4m +0.034% over three seeds; ±8 and ±8 wiki-dev +0.040%, wiki4m -0.009%; ±4 and ±4,
-/// ±2 and ±4 wiki4m +0.07% and +0.02%.
+/// The largest magnitude of a gate weight (`U`, `W`, `b`) and of an output weight (`V`, `d`). Adam
+/// moves a weight by about its step size each window, whatever the gradient's size (once it is well
+/// above ε), and nothing pulled the weights back. A trial build that printed them at every
+/// power-of-two window showed, at 128 cells on wiki-dev, the output weights' root mean square
+/// growing with the text (1.0 after 4,096 windows, 4.3 after 65,536, 7.2 after 131,072, 12.4 after
+/// 262,144, the largest then 75; the recurrent weights' 0.44, 1.9, 2.4, 3.2, the largest 18), and
+/// at 160 cells on wiki4m the network was lost (677,354 bytes, about what the model set gives
+/// without it; bounded, ±4 on every weight 673,559, these bounds 673,335). enwik9 is over a hundred
+/// times as many windows. Against the unbounded network at 128 cells, these bounds: wiki-dev
+/// 2,067,599 bytes against 2,068,374 (-0.037%); wiki4m 673,606 and 673,289 with two seeds against
+/// 673,463 and 673,455 (the same on average); enwik8-head 71,007 against 71,064; bible.txt +0.15%
+/// with the committed seed and -0.09% with another (the seed alone moves it 0.05%), kennedy.xls
+/// +2.4% and +0.4% (the seed alone: 2.8%). Other bounds, gate and output, against the unbounded
+/// network: ±4 and ±8 wiki-dev -0.049%, but wiki4m +0.034% over three seeds; ±8 and ±8 wiki-dev
+/// +0.040%, wiki4m -0.009%; ±4 and ±4, ±2 and ±4 wiki4m +0.07% and +0.02%.
 const GATE_WEIGHT_LIMIT: f32 = 4.0;
 const OUTPUT_WEIGHT_LIMIT: f32 = 16.0;
 
