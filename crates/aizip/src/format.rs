@@ -251,10 +251,13 @@ mod tests {
     }
 
     #[test]
-    fn the_format_document_names_this_version() {
+    fn the_format_document_names_this_version_and_the_lstm_size() {
         let document = include_str!("../../../docs/FORMAT.md");
         assert!(document.starts_with(&format!("# The aizip archive format, version {VERSION}\n")));
         assert!(document.contains(&format!("| version | `{VERSION}`.")));
+        // The level-9 row gives the LSTM model's size, which the model set fixes.
+        let cells = crate::model_set::LSTM_CELLS;
+        assert!(document.contains(&format!("one layer of {cells} cells")));
     }
 
     /// The start of a header: [`MAGIC`], `version`, then `rest`.

@@ -299,9 +299,9 @@ pub const MODEL_SET: &[ModelSpec] = &[
     // 71,064 against 70,943 (+0.17%, but see `LSTM_CELLS` for what the starting weights move).
     // Format version 30 bounds its weights, which had grown with the text (see
     // `GATE_WEIGHT_LIMIT` in `aizip_models::lstm`): wiki-dev -0.037%, wiki4m the same.
-    // Format version 31 decays its recurrent weights, which keeps a larger network from losing
-    // itself (see `RECURRENT_WEIGHT_DECAY` there), and runs 160 cells instead of 128: wiki4m
-    // -0.18% for a third more time (see `LSTM_CELLS`).
+    // Format version 31 decays its recurrent weights, which kept the 160-cell network from
+    // losing itself with the three seeds tried on wiki4m (see `RECURRENT_WEIGHT_DECAY` there),
+    // and runs 160 cells instead of 128: wiki4m -0.18% for a third more time (see `LSTM_CELLS`).
     ModelSpec {
         name: "lstm",
         min_level: 9,
@@ -385,17 +385,17 @@ const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 /// stretch domain), wiki4m 673,455 and 673,666 bytes against 673,464; enwik8-head 70,988 and 71,013
 /// against 71,062 (seed 1: 71,032), so differences of 0.1% there, 0.03% on wiki4m, are noise (seed
 /// 12345 at format version 29: bible.txt 593,069 against 592,767, kennedy.xls 9,784 against
-/// 10,060). Format version 30 bounds the weights (see `aizip_models::lstm`), which keeps 160 cells
-/// from failing: 673,335 and 673,044 bytes with two seeds (128 cells: 673,606 and 673,289; -0.04%)
+/// 10,060). Format version 30 bounds the weights (see `aizip_models::lstm`), which kept 160 cells
+/// from failing with two seeds: 673,335 and 673,044 bytes (128 cells: 673,606 and 673,289; -0.04%)
 /// for 12-25% more time in runs beside others, with ±4 on every weight 673,559; 192 cells with the
 /// gate weights to ±4 and the output weights to ±8, 673,120 (128 cells: 673,541), with both to ±8,
-/// 673,285 (128 cells: 673,404): still no clear gain for 70% more time. But 160 cells with a
-/// third seed (987654321) lost the network again (677,499 bytes; 128 cells 674,038), which
-/// format version 31's decay of the recurrent weights prevents (see `aizip_models::lstm`): with
-/// it, 160 cells give 672,410, 672,268 and 672,585 bytes with the three seeds, against 673,606,
-/// 674,038 and 673,289 at 128 cells without it (-0.18% on average; 128 cells with it 673,547
-/// with the committed seed), in 170.6 s against 127.9 s (+33%), one after the other between two
-/// runs of `xz -9` (2.25 and 2.37 s). 192 cells with the decay gave 671,994 bytes (-0.062%) in
+/// 673,285 (128 cells: 673,404): still no clear gain for 70% more time. But 160 cells with a third
+/// seed (987654321) lost the network again (677,499 bytes; 128 cells 674,038), which format version
+/// 31's decay of the recurrent weights prevented with every seed tried (see `aizip_models::lstm`):
+/// with it, 160 cells give 672,410, 672,268 and 672,585 bytes with the three seeds, against
+/// 673,606, 674,038 and 673,289 at 128 cells without it (-0.18% on average; 128 cells with it
+/// 673,547 with the committed seed), in 170.6 s against 127.9 s (+33%), one after the other between
+/// two runs of `xz -9` (2.25 and 2.37 s). 192 cells with the decay gave 671,994 bytes (-0.062%) in
 /// 265 s against 160 cells' 224 s, each run beside another (+18%).
 pub const LSTM_CELLS: usize = 160;
 

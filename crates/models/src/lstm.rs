@@ -53,7 +53,8 @@
 //! counting at 2^32 − 1; `D` is [`DECAY_WINDOWS`]; the subtractions go left to right;
 //! `clamp(x, ±L)` is `min(max(x, −L), L)`, with `L` [`GATE_WEIGHT_LIMIT`] for `U`, `W` and `b`,
 //! [`OUTPUT_WEIGHT_LIMIT`] for `V` and `d`, and leaves the moments as the step made them; the
-//! decay `λ` is [`RECURRENT_WEIGHT_DECAY`] for `U` and 0 for the others.) The rows of `W` of
+//! weight decay `λ` is [`RECURRENT_WEIGHT_DECAY`] for `U` and 0 for the others, and a weight
+//! under [`SMALLEST_WEIGHT`] in magnitude after the clamp is taken as 0.) The rows of `W` of
 //! bytes the window did not read are left as they are, moments and all (Adam's lazy variant:
 //! most rows, most of the time).
 //! The state `h`, `c` goes on from where the forward steps left it.
@@ -169,36 +170,49 @@ const GRADIENT_LIMIT: f32 = 4.0;
 /// growing with the text (1.0 after 4,096 windows, 4.3 after 65,536, 7.2 after 131,072, 12.4 after
 /// 262,144, the largest then 75; the recurrent weights' 0.44, 1.9, 2.4, 3.2, the largest 18), and
 /// at 160 cells on wiki4m the network was lost (677,354 bytes, about what the model set gives
-/// without it; bounded, ±4 on every weight 673,559, these bounds 673,335). enwik9 is over a hundred
-/// times as many windows. Against the unbounded network at 128 cells, these bounds: wiki-dev
-/// 2,067,599 bytes against 2,068,374 (-0.037%); wiki4m 673,606 and 673,289 with two seeds against
-/// 673,463 and 673,455 (the same on average); enwik8-head 71,007 against 71,064; bible.txt +0.15%
-/// with the committed seed and -0.09% with another (the seed alone moves it 0.05%), kennedy.xls
-/// +2.4% and +0.4% (the seed alone: 2.8%). Other bounds, gate and output, against the unbounded
-/// network: ±4 and ±8 wiki-dev -0.049%, but wiki4m +0.034% over three seeds; ±8 and ±8 wiki-dev
-/// +0.040%, wiki4m -0.009%; ±4 and ±4, ±2 and ±4 wiki4m +0.07% and +0.02%.
+/// without it; bounded, ±4 on every weight 673,559, these bounds 673,335, with the committed seed;
+/// with seed 987654321 the bounded network was lost too, see [`RECURRENT_WEIGHT_DECAY`]). enwik9 is
+/// over a hundred times as many windows. Against the unbounded network at 128 cells, these bounds:
+/// wiki-dev 2,067,599 bytes against 2,068,374 (-0.037%); wiki4m 673,606 and 673,289 with two seeds
+/// against 673,463 and 673,455 (the same on average); enwik8-head 71,007 against 71,064; bible.txt
+/// +0.15% with the committed seed and -0.09% with another (the seed alone moves it 0.05%),
+/// kennedy.xls +2.4% and +0.4% (the seed alone: 2.8%). Other bounds, gate and output, against the
+/// unbounded network: ±4 and ±8 wiki-dev -0.049%, but wiki4m +0.034% over three seeds; ±8 and ±8
+/// wiki-dev +0.040%, wiki4m -0.009%; ±4 and ±4, ±2 and ±4 wiki4m +0.07% and +0.02%.
 const GATE_WEIGHT_LIMIT: f32 = 4.0;
 const OUTPUT_WEIGHT_LIMIT: f32 = 16.0;
 
-/// The decay `λ` of the recurrent weights `U`: each step also takes `λ` times its step size
-/// times the weight off it (decoupled weight decay, as in AdamW: Loshchilov and Hutter, 2019).
-/// Without it the network could lose itself for good. A trial build that printed the gates
-/// every 2,048 windows showed the bounded 160-cell network on wiki4m with one seed (987654321)
-/// go, between windows 8,192 and 10,240, from a quarter of its forget and output gates outside
-/// 0.01..0.99 to nine tenths, its output gates opening (their mean 0.09 at 6,144 windows, 0.22
-/// at 8,192, 0.78 at 10,240; 0.04 to 0.11 in the networks that learnt) and its coding cost
-/// rising from 3.5 bits a byte to 5 or 6. Saturated gates pass no gradient back to `U`, which
-/// stayed as it was, and the network never came back: 677,499 bytes, about what the model set
-/// gives without it. The decay pulls `U` back where the gradients stop: with it that run kept
-/// its gates (672,268 bytes). On wiki4m's first megabyte, with `λ` = 0.001, a run that saturated
-/// stayed so; on wiki4m, one that also decayed `W` at 0.02 saturated for about 4,000 windows and
-/// came back. Measured at level 9 on wiki4m at 160 cells with three seeds (the committed one,
-/// 987654321 and 12345): `λ` = 0.01 672,410, 672,268 and 672,585 bytes, against 673,335,
-/// 677,499 (lost) and 673,044 without it; with the committed seed, 0.005 672,493 and 0.02
-/// 672,547. Decaying `W` too at 0.01 gave 672,076, 672,343 and 672,417 (-0.021% on average,
-/// within what the seed moves; at 0.005 672,398, at 0.02 673,234), and `V` as well, 673,094.
-/// At 128 cells, `λ` = 0.01 gave 673,547 bytes against 673,606.
+/// The weight decay `λ` of the recurrent weights `U`: each step also takes `η · λ` times the
+/// weight (as it was before the step) off it, decoupled from the gradient as in AdamW
+/// (Loshchilov and Hutter, 2019), but scaled by Adam's bias-corrected step `η`, which is larger
+/// than `α_k` in the first few dozen windows. Without it the network could lose itself for
+/// good. A trial build that printed the gates and the weights every 2,048 windows showed the
+/// bounded 160-cell network on wiki4m with one seed (987654321) go, between windows 8,192 and
+/// 10,240, from a quarter of its forget and output gates outside 0.01..0.99 to nine tenths, its
+/// output gates opening (their mean 0.09 at 6,144 windows, 0.22 at 8,192, 0.78 at 10,240; 0.04
+/// to 0.11 in the networks that learnt) and its coding cost rising from 3.5 bits a byte to 5 or
+/// 6. From then on the root mean square of `U` stayed at 0.89-0.90 (it had been growing), the
+/// gates stayed saturated, and the network never came back: 677,499 bytes, about what the model
+/// set gives without it. The likely cause: saturated gates pass almost no gradient back, and of
+/// the gates' inputs `U · h` is the one that can drown the others (up to `N L` = 640 in
+/// magnitude, against 8 for `W[x] + b`). The decay pulls `U` back where its gradients stop: with
+/// it that run's gates never went past a fifth outside 0.01..0.99 (672,268 bytes). On wiki4m's
+/// first megabyte, with `λ` = 0.001, a run that saturated stayed so; on wiki4m, one that also
+/// decayed `W` at 0.02 saturated for about 4,000 windows and came back. Measured at level 9 on
+/// wiki4m at 160 cells with three seeds (the committed one, 987654321 and 12345): `λ` = 0.01
+/// 672,410, 672,268 and 672,585 bytes, against 673,335, 677,499 (lost) and 673,044 without it;
+/// with the committed seed, 0.005 672,493 and 0.02 672,547. With `λ` = 0.01 on `U`, decaying `W`
+/// too at 0.01 gave 672,076, 672,343 and 672,417 (-0.021% on average, within what the seed
+/// moves), at 0.005 672,398 and at 0.02 673,234 (the committed seed), and decaying `V` as well
+/// at 0.01, 673,094 (the committed seed). At 128 cells, `λ` = 0.01 gave 673,547 bytes against
+/// 673,606 (the committed seed).
 const RECURRENT_WEIGHT_DECAY: f32 = 0.01;
+
+/// The smallest magnitude of a weight after its step: anything smaller is 0. A weight whose
+/// gradient stays under [`SMALLEST_GRADIENT`] shrinks by `1 − η λ` a window (at least 2.5 · 10^-5
+/// once `α_k` is down to a quarter) and, without the flush, would turn subnormal after a few
+/// million such windows (enwik9 is 50 million), slowing every product it enters.
+const SMALLEST_WEIGHT: f32 = 1e-30;
 
 /// `e^x` from IEEE basic operations only: `x = n ln 2 + r` with `|r| ≤ ½ ln 2`, `e^r` by its Taylor
 /// polynomial of degree 7 (relative error below 2^-23 there), scaled by `2^n` built from its
@@ -274,9 +288,9 @@ fn add_scaled(y: &mut [f32], a: f32, x: &[f32]) {
 struct Weights {
     /// The largest magnitude of a weight: [`GATE_WEIGHT_LIMIT`] or [`OUTPUT_WEIGHT_LIMIT`].
     limit: f32,
-    /// The share of a weight that each step takes off, times the step size: λ of the module
-    /// documentation, [`RECURRENT_WEIGHT_DECAY`] for `U` and 0 for the others.
-    decay: f32,
+    /// The weight decay `λ` of the module documentation: [`RECURRENT_WEIGHT_DECAY`] for `U`, 0
+    /// for the others.
+    weight_decay: f32,
     value: Vec<f32>,
     gradient: Vec<f32>,
     mean: Vec<f32>,
@@ -299,7 +313,7 @@ impl Weights {
         let len = value.len();
         Weights {
             limit,
-            decay: 0.0,
+            weight_decay: 0.0,
             value,
             gradient: vec![0.0; len],
             mean: vec![0.0; len],
@@ -307,13 +321,17 @@ impl Weights {
         }
     }
 
-    /// These weights, each of whose steps also takes `decay` times the step size of the weight.
-    fn decaying(self, decay: f32) -> Self {
-        Weights { decay, ..self }
+    /// These weights, each step also taking `step · weight_decay · w` off each weight `w`.
+    fn with_weight_decay(self, weight_decay: f32) -> Self {
+        Weights {
+            weight_decay,
+            ..self
+        }
     }
 
-    /// Adam's step with the window's gradient (`step` = α with the bias corrections folded in),
-    /// which it then clears, each weight kept to `±limit`.
+    /// Adam's step with the window's gradient (`step` = `α_k` with β1's bias correction folded
+    /// in, `variance_correction` β2's), less `step · weight_decay` of each weight, which it then
+    /// keeps to `±limit` and flushes under [`SMALLEST_WEIGHT`]; the gradient is then cleared.
     #[inline(always)]
     fn learn(&mut self, step: f32, variance_correction: f32) {
         self.learn_range(0..self.value.len(), step, variance_correction);
@@ -322,7 +340,7 @@ impl Weights {
     /// [`Weights::learn`] for the weights in `range` alone.
     #[inline(always)]
     fn learn_range(&mut self, range: std::ops::Range<usize>, step: f32, variance_correction: f32) {
-        let (limit, decay) = (self.limit, self.decay);
+        let (limit, weight_decay) = (self.limit, self.weight_decay);
         for (((w, g), m), v) in self.value[range.clone()]
             .iter_mut()
             .zip(&mut self.gradient[range.clone()])
@@ -335,9 +353,10 @@ impl Weights {
                 BETA2 * *v + (1.0 - BETA2) * gradient * gradient,
                 SMALLEST_MOMENT,
             );
-            let moved =
-                *w - step * *m / ((*v * variance_correction).sqrt() + EPSILON) - step * decay * *w;
-            *w = moved.clamp(-limit, limit);
+            let moved = *w
+                - step * *m / ((*v * variance_correction).sqrt() + EPSILON)
+                - step * weight_decay * *w;
+            *w = flush(moved.clamp(-limit, limit), SMALLEST_WEIGHT);
             *g = 0.0;
         }
     }
@@ -422,7 +441,7 @@ impl Network {
         Network {
             cells,
             recurrent: Weights::new(cells * 3 * cells, scale, GATE_WEIGHT_LIMIT, &mut random)
-                .decaying(RECURRENT_WEIGHT_DECAY),
+                .with_weight_decay(RECURRENT_WEIGHT_DECAY),
             embedding: Weights::new(256 * 3 * cells, scale, GATE_WEIGHT_LIMIT, &mut random),
             gate_bias: Weights::zeros(3 * cells, GATE_WEIGHT_LIMIT),
             output: Weights::new(cells * 256, scale, OUTPUT_WEIGHT_LIMIT, &mut random),
@@ -951,29 +970,31 @@ mod tests {
         assert!(-4.0 < moved && moved < 0.5);
     }
 
-    /// Each array has its bound, and only the recurrent weights decay.
+    /// Each array has its bound, and only the recurrent weights decay (the value of the decay is
+    /// held by the pinned tests, which see `U`'s steps).
     #[test]
-    fn the_gates_and_the_output_layer_have_their_own_bounds() {
+    fn each_array_has_its_bound_and_only_the_recurrent_weights_decay() {
         let network = Network::new(DOT_LANES);
         let gates = [&network.recurrent, &network.embedding, &network.gate_bias];
         assert!(gates.iter().all(|w| w.limit == GATE_WEIGHT_LIMIT));
         let output = [&network.output, &network.output_bias];
         assert!(output.iter().all(|w| w.limit == OUTPUT_WEIGHT_LIMIT));
-        assert_eq!(network.recurrent.decay, RECURRENT_WEIGHT_DECAY);
+        assert_eq!(network.recurrent.weight_decay, RECURRENT_WEIGHT_DECAY);
         let others = [
             &network.embedding,
             &network.gate_bias,
             &network.output,
             &network.output_bias,
         ];
-        assert!(others.iter().all(|w| w.decay == 0.0));
+        assert!(others.iter().all(|w| w.weight_decay == 0.0));
     }
 
-    /// A step takes `step · decay` of each weight off it, with or without a gradient, and the
-    /// moments see only the gradient.
+    /// A step takes `step · weight_decay` of each weight off it, with or without a gradient, and
+    /// the moments see only the gradient.
     #[test]
-    fn a_step_takes_the_decay_s_share_off_each_weight() {
-        let mut weights = Weights::starting_at(vec![2.0, -2.0, 0.0, 2.0], 4.0).decaying(0.5);
+    fn weight_decay_takes_its_share_off_each_weight() {
+        let mut weights =
+            Weights::starting_at(vec![2.0, -2.0, 0.0, 2.0], 4.0).with_weight_decay(0.5);
         weights.gradient[3] = 1.0;
         let mut still = Weights::starting_at(weights.value.clone(), 4.0);
         still.gradient[3] = 1.0;
@@ -985,6 +1006,29 @@ mod tests {
         assert_eq!(weights.value[3], still.value[3] - 0.25);
         assert_eq!(weights.mean, still.mean);
         assert_eq!(weights.variance, still.variance);
+    }
+
+    /// The decay comes before the clamp: a weight that a step pushes past its bound stays on it.
+    #[test]
+    fn a_decaying_weight_pushed_past_its_bound_stays_on_it() {
+        let mut weights = Weights::starting_at(vec![4.0, -4.0], 4.0).with_weight_decay(0.5);
+        weights.gradient.copy_from_slice(&[-1.0, 1.0]);
+        weights.learn(0.25, 1.0);
+        assert_eq!(weights.value, [4.0, -4.0]);
+    }
+
+    /// A weight that the decay takes under [`SMALLEST_WEIGHT`] is 0, never subnormal.
+    #[test]
+    fn a_decayed_weight_ends_at_zero() {
+        // 2^-96 loses an eighth a step, exactly, and falls under 10^-30 in the 20th.
+        let small = 1.0 / (1u128 << 96) as f32;
+        let mut weights = Weights::starting_at(vec![1.1e-30, -small], 4.0).with_weight_decay(0.5);
+        weights.learn(0.25, 1.0);
+        assert_eq!(weights.value, [0.0, -small * 0.875]);
+        for _ in 0..30 {
+            weights.learn(0.25, 1.0);
+        }
+        assert_eq!(weights.value, [0.0, 0.0]);
     }
 
     /// Starts both bias arrays just inside their bounds, with alternating signs, so that the
@@ -1117,7 +1161,8 @@ mod tests {
                 inputs.push(bit.lstm_byte as i32);
             });
             assert_the_weights_keep_to_their_bounds(&model.network);
-            (inputs, model.network.output.value)
+            let network = model.network;
+            (inputs, network.output.value, network.recurrent.value)
         };
         let (portable, avx2) = (run(false), run(true));
         assert!(portable == avx2, "the paths differ");
