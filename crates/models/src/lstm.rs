@@ -979,13 +979,8 @@ mod tests {
         assert!(gates.iter().all(|w| w.limit == GATE_WEIGHT_LIMIT));
         let output = [&network.output, &network.output_bias];
         assert!(output.iter().all(|w| w.limit == OUTPUT_WEIGHT_LIMIT));
-        assert_eq!(network.recurrent.weight_decay, RECURRENT_WEIGHT_DECAY);
-        let others = [
-            &network.embedding,
-            &network.gate_bias,
-            &network.output,
-            &network.output_bias,
-        ];
+        let [recurrent, others @ ..] = weight_arrays(&network);
+        assert_eq!(recurrent.weight_decay, RECURRENT_WEIGHT_DECAY);
         assert!(others.iter().all(|w| w.weight_decay == 0.0));
     }
 
@@ -1043,16 +1038,26 @@ mod tests {
         }
     }
 
-    fn assert_the_weights_keep_to_their_bounds(network: &Network) {
-        for weights in [
+    /// The network's five weight arrays, `U` first.
+    fn weight_arrays(network: &Network) -> [&Weights; 5] {
+        [
             &network.recurrent,
             &network.embedding,
             &network.gate_bias,
             &network.output,
             &network.output_bias,
-        ] {
+        ]
+    }
+
+    fn assert_the_weights_keep_to_their_bounds(network: &Network) {
+        for weights in weight_arrays(network) {
             assert!(weights.value.iter().all(|w| w.abs() <= weights.limit));
         }
+    }
+
+    /// One step of the pinned tests' hash (FNV-1a's, a value at a time).
+    fn pin(hash: &mut u64, value: u64) {
+        *hash = (*hash ^ value).wrapping_mul(0x100_0000_01B3);
     }
 
     /// The archive format depends on every rounding of the network: this pins the inputs it
@@ -1065,7 +1070,7 @@ mod tests {
         let mut hash = 0u64;
         code_bits(&mut model, &text, |bit, inputs, _| {
             for value in inputs.iter().map(|&x| x as u32).chain([bit.lstm_byte]) {
-                hash = (hash ^ u64::from(value)).wrapping_mul(0x100_0000_01B3);
+                pin(&mut hash, u64::from(value));
             }
         });
         assert_eq!(hash, 6_577_494_079_901_219_285);
@@ -1081,7 +1086,7 @@ mod tests {
         let mut hash = 0u64;
         for (k, pair) in text.windows(2).enumerate() {
             for p in network.forward(pair[0]) {
-                hash = (hash ^ u64::from(p.to_bits())).wrapping_mul(0x100_0000_01B3);
+                pin(&mut hash, u64::from(p.to_bits()));
             }
             network.learn(pair[1]);
             if k + 1 == HORIZON {
@@ -1115,7 +1120,7 @@ mod tests {
             history.push(byte);
             model.update_byte(&history, &mut contexts);
             for context in contexts {
-                hash = (hash ^ context).wrapping_mul(0x100_0000_01B3);
+                pin(&mut hash, context);
             }
         }
         assert_eq!(hash, 11_072_736_682_496_907_984);
