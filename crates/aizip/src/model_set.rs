@@ -424,9 +424,10 @@ pub const MAX_LEVEL: u8 = 9;
 pub const DEFAULT_LEVEL: u8 = 6;
 /// The lowest level whose encoder primes text ([`EngineConfig::primed`]); a decoder refuses a
 /// primed block below it. The primer costs a block a fixed time, what coding 111 KB takes
-/// (0.15-0.25 s at levels 1-6, 4-5 s at level 9 since format version 28, where the LSTM model
-/// learns it too): the fastest levels leave it out, though it would gain there too (level 1:
-/// alice29 -1.7%, enwik8-head -2.8%, grammar.lsp -11%, but 0.02 s became 0.22 s on that one).
+/// (0.15-0.25 s at levels 1-6; at level 9, where the LSTM model learns it too, 4-5 s at format
+/// version 28 and about 10 s at version 31): the fastest levels leave it out, though it would gain
+/// there too (level 1: alice29 -1.7%, enwik8-head -2.8%, grammar.lsp -11%, but 0.02 s became 0.22 s
+/// on that one).
 pub const MIN_PRIMED_LEVEL: u8 = 3;
 
 /// What the engine is built from: the level, the length of the coded text, its word classes, and
