@@ -44,9 +44,9 @@ pub fn round_trip(data: &[u8]) {
 }
 
 /// The selectors from this one up prime text: the top nine, one per level (levels 1-2 never
-/// prime). Priming is a fixed cost of about 10 s a block at level 9, paid six times per input
-/// here, and the fuzzer's time is better spent on the inputs themselves; the primer's code path
-/// is the same for any input.
+/// prime). Priming is a fixed cost of about 10 s a block at level 9 in a release build (more
+/// under the fuzzer's sanitizer), paid six times per input here, and the fuzzer's time is better
+/// spent on the inputs themselves; the primer's code path is the same for any input.
 const FIRST_PRIMING_SELECTOR: u8 = u8::MAX - (MAX_LEVEL - MIN_LEVEL);
 
 /// `decompress`: arbitrary bytes decompress to an error or some output, never a panic or a hang;

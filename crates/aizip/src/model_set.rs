@@ -395,8 +395,12 @@ const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 /// with it, 160 cells give 672,410, 672,268 and 672,585 bytes with the three seeds, against
 /// 673,606, 674,038 and 673,289 at 128 cells without it (-0.18% on average; 128 cells with it
 /// 673,547 with the committed seed), in 170.6 s against 127.9 s (+33%), one after the other between
-/// two runs of `xz -9` (2.25 and 2.37 s). 192 cells with the decay gave 671,994 bytes (-0.062%) in
-/// 265 s against 160 cells' 224 s, each run beside another (+18%).
+/// two runs of `xz -9` (2.25 and 2.37 s). 192 cells with the decay gave 671,994, 672,131 and
+/// 672,123 bytes with the three seeds (-0.050% on average), but one after the other between two
+/// runs of `xz -9` (2.47 and 2.65 s) took 249.5 s to compress against 160 cells' 198.5 s (+26%;
+/// 97 × `xz -9` against 78 ×) and 319.3 s to decompress against 265.6 s (+20%): a poorer trade
+/// than the network's own (0.75% for 145 s of 676, `aizip ablate`), left for when the time has
+/// nothing better to buy.
 pub const LSTM_CELLS: usize = 160;
 
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost

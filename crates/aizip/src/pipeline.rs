@@ -17,7 +17,7 @@
 //! `engine::modelling_state_maps`). The coding thread starts loading what each frame reads two
 //! frames ahead (see [`PREFETCH_FRAMES`]). A primed engine's primer goes through the same two
 //! threads first, as text that is modelled and mixed but not coded (on one thread it held up the
-//! text for 0.25 s at level 6, about 5 s at level 9 at format version 28).
+//! text for 0.25 s at level 6, and for about 5 s at level 9 when format version 28 measured it).
 //!
 //! Every part of the engine (a model, a context map, a map's state map, the mixer, an APM) does
 //! exactly the arithmetic, in exactly the order, that it does in the single-threaded

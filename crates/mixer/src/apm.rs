@@ -26,17 +26,16 @@ impl ApmRate {
     }
 }
 
-/// A bucket: how far its learnt output has moved from the output it starts with (16 bits,
-/// little-endian, wrapping) and how often it has been trained, up to 255. Packed in 3 bytes, so
-/// that an update finds the two buckets' counts in the cache line the refinement read (with the
-/// counts in a table of their own, enwik8-head at level 6 cost 1.5% more simulated cycles).
+/// A bucket: its learnt output minus its [initial output](initial_output) (16 bits, wrapping,
+/// little-endian) and how often it has been trained, up to 255. Packed in 3 bytes, so that an
+/// update finds the two buckets' counts in the cache line the refinement read (with the counts
+/// in a table of their own, enwik8-head at level 6 cost 1.5% more simulated cycles).
 ///
-/// Held as the distance, so that a fresh bucket is all zeros: a new table is then the system's
-/// zeroed pages, made resident only where a context is first used, where writing every
-/// bucket's start made each level-8 and level-9 engine fault in some 115 MB of APMs, however
-/// short its input (0.12 s and 135 MB for one byte at level 8, now 0.01 s and 13 MB). The
-/// start's addition on each read and subtraction on each write cost 1.5% more instructions at
-/// level 6 (alice29 under cachegrind), no time that wall clocks could tell from noise.
+/// Held as an offset from the initial output, so that a fresh bucket is all zeros: a new table
+/// is the system's zeroed pages, resident only where a context is first updated. Writing every
+/// bucket's initial output instead made each level-8 and level-9 engine fault in some 115 MB of
+/// APMs, however short its input. The offset costs an addition on each read and a subtraction
+/// on each write: 1.5% more instructions at level 6 (alice29 under cachegrind).
 #[derive(Clone, Copy)]
 #[repr(transparent)]
 struct Bucket([u8; 3]);
@@ -46,10 +45,10 @@ struct Bucket([u8; 3]);
 unsafe impl Zeroable for Bucket {}
 
 impl Bucket {
-    /// The learnt output of a bucket that started at `start`.
+    /// The learnt output of a bucket whose initial output is `initial`.
     #[inline(always)]
-    fn output(self, start: u16) -> u16 {
-        u16::from_le_bytes([self.0[0], self.0[1]]).wrapping_add(start)
+    fn output(self, initial: u16) -> u16 {
+        u16::from_le_bytes([self.0[0], self.0[1]]).wrapping_add(initial)
     }
 
     #[inline(always)]
@@ -57,16 +56,18 @@ impl Bucket {
         self.0[2]
     }
 
-    /// A bucket that started at `start` and has learnt `output` in `count` updates.
+    /// A bucket whose initial output is `initial` and that has learnt `output` in `count`
+    /// updates.
     #[inline(always)]
-    fn new(output: u16, start: u16, count: u8) -> Self {
-        let [low, high] = output.wrapping_sub(start).to_le_bytes();
+    fn new(output: u16, initial: u16, count: u8) -> Self {
+        let [low, high] = output.wrapping_sub(initial).to_le_bytes();
         Bucket([low, high, count])
     }
 }
 
-/// Where each bucket of a row starts: the identity, `squash((j − 16) · 128)` for bucket `j`.
-fn start_output(j: usize) -> u16 {
+/// The output bucket `j` of every row holds before its first update: the identity,
+/// `squash((j − 16) · 128)`.
+fn initial_output(j: usize) -> u16 {
     squash((j as i32 - 16) * 128) as u16
 }
 
@@ -75,11 +76,11 @@ pub struct Apm {
     table: ZeroedTable<Bucket>,
     /// The lower of the two buckets the last refinement interpolated.
     index: usize,
-    /// Where those two buckets started ([`start_output`]).
-    starts: [u16; 2],
-    /// By the lower bucket's place `j` in its row, where buckets `j` and `j + 1` started: one
-    /// load for both.
-    start_pairs: [[u16; 2]; BUCKETS - 1],
+    /// Those two buckets' [initial outputs](initial_output).
+    initials: [u16; 2],
+    /// By the lower bucket's place `j` in its row, the initial outputs of buckets `j` and
+    /// `j + 1`: one load for both.
+    initial_pairs: [[u16; 2]; BUCKETS - 1],
     /// [`ApmRate::reciprocals`] of the rate: by a bucket's count, the factor of its step.
     reciprocals: [u32; 256],
 }
@@ -101,11 +102,14 @@ impl Apm {
             "{rate:?}: the first step must move at most half way (start ≥ 2) and the rate must \
              reach 2^-shift within the 255 updates a count holds (start ≤ 2^shift ≤ start + 255)"
         );
+        let initial_pairs = std::array::from_fn(|j| [initial_output(j), initial_output(j + 1)]);
         Apm {
-            table: ZeroedTable::new(contexts * BUCKETS),
+            // Faulted in at once only where the table is in huge pages, which the engine allows
+            // only for longer inputs (see `ZeroedTable::prefaulted`).
+            table: ZeroedTable::prefaulted(contexts * BUCKETS),
             index: 0,
-            starts: [0; 2],
-            start_pairs: std::array::from_fn(|j| [start_output(j), start_output(j + 1)]),
+            initials: initial_pairs[0],
+            initial_pairs,
             reciprocals: rate.reciprocals(),
         }
     }
@@ -118,11 +122,11 @@ impl Apm {
         let w = s & 127;
         let base = context * BUCKETS + low;
         self.index = base;
-        self.starts = self.start_pairs[low];
+        self.initials = self.initial_pairs[low];
         let t = &self.table.as_slice()[base..base + 2];
         let (low, high) = (
-            u32::from(t[0].output(self.starts[0])),
-            u32::from(t[1].output(self.starts[1])),
+            u32::from(t[0].output(self.initials[0])),
+            u32::from(t[1].output(self.initials[1])),
         );
         ((low * (128 - w) + high * w) >> 7).clamp(1, 65535)
     }
@@ -151,12 +155,12 @@ impl Apm {
             (0, 0)
         };
         let buckets = &mut self.table.as_mut_slice()[self.index..self.index + 2];
-        for (bucket, start) in buckets.iter_mut().zip(self.starts) {
-            let (t, n) = (i64::from(bucket.output(start)), bucket.count());
+        for (bucket, initial) in buckets.iter_mut().zip(self.initials) {
+            let (t, n) = (i64::from(bucket.output(initial)), bucket.count());
             let reciprocal = i64::from(self.reciprocals[n as usize]);
             let t = t + (((target - t) * reciprocal + round_up) >> 16);
             // Within 0..=65535: a step is at most half the distance (the divisor is at least 2).
-            *bucket = Bucket::new(t as u16, start, n.saturating_add(1));
+            *bucket = Bucket::new(t as u16, initial, n.saturating_add(1));
         }
     }
 }
@@ -197,8 +201,8 @@ mod tests {
     /// The outputs and counts of the two buckets the last refinement interpolated between.
     fn buckets(a: &Apm) -> [(u16, u8); 2] {
         let pair = &a.table.as_slice()[a.index..a.index + 2];
-        [(pair[0], a.starts[0]), (pair[1], a.starts[1])]
-            .map(|(bucket, start)| (bucket.output(start), bucket.count()))
+        [(pair[0], a.initials[0]), (pair[1], a.initials[1])]
+            .map(|(bucket, initial)| (bucket.output(initial), bucket.count()))
     }
 
     #[test]
@@ -259,16 +263,29 @@ mod tests {
         let row = &a.table.as_slice()[2 * BUCKETS..];
         for (j, pair) in row.windows(2).enumerate() {
             let identity = |j: usize| squash((j as i32 - 16) * 128) as u16;
-            let [low, high] = a.start_pairs[j];
+            let [low, high] = a.initial_pairs[j];
             assert_eq!(pair[0].output(low), identity(j));
             assert_eq!(pair[1].output(high), identity(j + 1));
         }
     }
 
     #[test]
+    fn an_update_before_any_refinement_trains_the_first_two_buckets_of_the_first_row() {
+        let rate = ApmRate { start: 8, shift: 7 };
+        let (mut fresh, mut refined) = (Apm::new(2, rate), Apm::new(2, rate));
+        // p = 1 is stretched to the lowest bucket: the refinement reads buckets 0 and 1 of row 0.
+        refined.refine(1, 0);
+        assert_eq!(refined.index, 0);
+        fresh.update(1);
+        refined.update(1);
+        assert_eq!(buckets(&fresh), buckets(&refined));
+        assert!(buckets(&fresh)[0].0 > initial_output(0));
+    }
+
+    #[test]
     fn buckets_reach_both_ends() {
-        // Across the middle, and at both ends of the row, where the learnt distance from the
-        // start wraps around 16 bits.
+        // Across the middle, and at both ends of the row, where the offset from the initial
+        // output wraps around 16 bits.
         for p in [1, 32768, 65535] {
             let mut a = Apm::new(1, ApmRate { start: 8, shift: 7 });
             for bit in [0, 1, 0] {

@@ -70,11 +70,13 @@
 //! (`>>` is an arithmetic shift, a floor; with the added `2^16 − 1` when the bit is a 1, the step
 //! is rounded away from zero, so that a bucket can reach either end; see [`ApmRate`]): a context
 //! seen a few times follows its bits, an old one averages over about the last `2^shift`.
-//! Memory: a row of 33 buckets of 3 bytes per context, each bucket holding `t` minus its start
-//! (wrapping, 16 bits little-endian) and `n` (8 bits), so that a new table is all zeros and the
-//! system makes its pages resident only where a context is first used.
 //! Chains of APMs on different contexts, averaged with their input, fix systematic errors the
 //! mixer cannot see.
+//!
+//! Memory: a row of 33 buckets of 3 bytes per context, each bucket holding `t` minus its initial
+//! value `squash((j − 16) · 128)` (wrapping, 16 bits little-endian) and `n` (8 bits), so that a
+//! new table is all zeros and the system makes its pages resident only where a context is
+//! first updated.
 //!
 //! ## Calling order (per bit)
 //! ```text
