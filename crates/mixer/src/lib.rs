@@ -85,7 +85,7 @@
 //! ```
 //! Everything is integer arithmetic: identical results on every machine. [`Mixer::mix`] and
 //! [`Mixer::update`] choose the instruction-set path once per bit and run every set inside one
-//! function compiled for it, so the kernels of [`dot`] inline there; on the AVX2 path the
+//! function compiled for it, so the kernels of [`dot`](fn@dot) inline there; on the AVX2 path the
 //! layer-1 sets are mixed and trained in one pass over the inputs (each block of inputs loaded
 //! once for all sets: 5% fewer instructions at level 2), for the set counts of
 //! [`ONE_PASS_SET_COUNTS`].
