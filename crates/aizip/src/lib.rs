@@ -604,8 +604,8 @@ mod tests {
         ];
         for input in inputs {
             for level in [1, 6, 7, 8, 9] {
-                // Level 9's network codes about 10 times slower than level 8: the short inputs
-                // cover its chunks.
+                // Level 9 codes these inputs 4.5 to 7.5 times slower than level 8 (its network):
+                // the short inputs cover its chunks.
                 if level == MAX_LEVEL && input.len() > short_text.len() {
                     continue;
                 }

@@ -399,8 +399,8 @@ const LONG_ORDERS: [u32; 8] = [10, 12, 16, 20, 24, 32, 48, 64];
 /// 672,123 bytes with the three seeds (-0.050% on average), but one after the other between two
 /// runs of `xz -9` (2.47 and 2.65 s) took 249.5 s to compress against 160 cells' 198.5 s (+26%;
 /// 97 × `xz -9` against 78 ×) and 319.3 s to decompress against 265.6 s (+20%): a poorer trade
-/// than the network's own (0.75% for 145 s of 676, `aizip ablate`), left for when the time has
-/// nothing better to buy.
+/// than the network's own (0.75% for 145 of the 676 cpu seconds of an `aizip ablate` run), left
+/// for when the time has nothing better to buy.
 pub const LSTM_CELLS: usize = 160;
 
 /// Models that binary data never runs: they read words, lines and markup. At level 9 they cost

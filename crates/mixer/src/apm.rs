@@ -86,7 +86,7 @@ pub struct Apm {
 }
 
 impl Apm {
-    /// Bytes of table an APM of `contexts` contexts holds: each bucket's output and its count.
+    /// Bytes of table an APM of `contexts` contexts holds: each bucket's offset and count.
     pub const fn bytes(contexts: usize) -> usize {
         contexts * BUCKETS * std::mem::size_of::<Bucket>()
     }
@@ -261,8 +261,8 @@ mod tests {
         let a = Apm::new(3, ApmRate { start: 8, shift: 7 });
         assert!(a.table.as_slice().iter().all(|bucket| bucket.0 == [0; 3]));
         let row = &a.table.as_slice()[2 * BUCKETS..];
+        let identity = |j: usize| squash((j as i32 - 16) * 128) as u16;
         for (j, pair) in row.windows(2).enumerate() {
-            let identity = |j: usize| squash((j as i32 - 16) * 128) as u16;
             let [low, high] = a.initial_pairs[j];
             assert_eq!(pair[0].output(low), identity(j));
             assert_eq!(pair[1].output(high), identity(j + 1));
