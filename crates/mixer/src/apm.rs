@@ -76,7 +76,8 @@ pub struct Apm {
     table: ZeroedTable<Bucket>,
     /// The lower of the two buckets the last refinement interpolated.
     index: usize,
-    /// Those two buckets' [initial outputs](initial_output).
+    /// Those two buckets' [initial outputs](initial_output), kept for the update rather than
+    /// found again from `index` (a division by 33 per bit).
     initials: [u16; 2],
     /// By the lower bucket's place `j` in its row, the initial outputs of buckets `j` and
     /// `j + 1`: one load for both.
