@@ -19,7 +19,7 @@ use crate::model_set::{EngineConfig, MAX_LEVEL, MODEL_SET, RICH_LEVEL};
 use aizip_coder::{PROB_MAX, PROB_MIN};
 use aizip_dict::ByteClass;
 use aizip_mixer::{Apm, ApmRate, LearningRate, Mixer, Simd, VectorSettling};
-use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS};
+use aizip_models::matcher::{length_bucket, LENGTH_BUCKETS, RECOVERY_STATES};
 use aizip_models::shape::{TEXT_CLASS, TEXT_CLASSES};
 use aizip_models::{
     BitContext, Brackets, ContextSet, ContextStateMaps, Detail, History, Inputs, Model, Tokens,
@@ -27,7 +27,9 @@ use aizip_models::{
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// Layer-1 weight-set selectors: (match length bucket, partial byte), (the last
+/// Layer-1 weight-set selectors: (match state: the length bucket of a followed match, or a
+/// recovery's state, see [`aizip_models::BitContext::recovery`], which took kennedy.xls 0.3% and
+/// wiki4m 0.004% off at level 6 beside the match APM's; partial byte), (the last
 /// [`SELECTOR_TOKENS`] word-class tokens, hashed to [`TOKEN_SELECTOR_BITS`], bit position: see
 /// [`TOKEN_SET`]), (partial byte, [`TEXT_CLASS`] of the last three bytes: 0.5-1.6% smaller
 /// archives than the partial byte alone); from level 7 also (last byte, bit position) and (last
@@ -42,7 +44,7 @@ use std::sync::OnceLock;
 /// 0.01-0.02%); more selectors of this kind (the previous word, the column, the last two bytes
 /// hashed, the bit-history state of order 6) cost 0.01-0.09% in their place. See [`selectors`].
 const SELECTORS: [usize; 14] = [
-    LENGTH_BUCKETS * 256,
+    (LENGTH_BUCKETS + RECOVERY_STATES) * 256,
     (1 << TOKEN_SELECTOR_BITS) * 8,
     256 * 256,
     256 * 8,
@@ -407,7 +409,11 @@ fn output_selectors(level: u8) -> &'static [usize] {
 /// two, and the last three, bytes hashed to [`APM_ORDER2_HASH_BITS`] and
 /// [`APM_ORDER3_HASH_BITS`].
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
+/// The match APM's match states: 0 for none, then a recovery's states (see
+/// [`aizip_models::BitContext::recovery`]: at level 6 wiki4m -0.017%, obj2 -0.12%, kennedy.xls
+/// -0.1%), from 16 on half the length bucket × the expected bit.
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
+const _: () = assert!(RECOVERY_STATES < 16);
 const APM_ORDER2_HASH_BITS: u32 = 10;
 /// Measured at level 9 with the [`SET_APMS`]: 11 bits against 9 gained wiki4m 0.022% for 39 MB
 /// more (with the set APMs at full weight, 10 bits took 68 bytes more than 11).
@@ -931,7 +937,12 @@ impl ModelStage {
         let bit_pos = self.bit.bit_pos;
         let match_bucket = length_bucket(self.bit.match_length);
         let sets = &mut contexts.sets;
-        sets[0] = match_bucket * 256 + c0;
+        // A recovery's states follow the length buckets (`match_length` is 0 meanwhile).
+        let match_state = match self.bit.recovery {
+            0 => match_bucket,
+            recovery => LENGTH_BUCKETS as u32 - 1 + recovery,
+        };
+        sets[0] = match_state * 256 + c0;
         sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
         sets[CLASS_SET] = byte.classes | c0;
         if self.set_count > LAST_BYTE_SET {
@@ -967,7 +978,7 @@ impl ModelStage {
         let apm_match = if self.bit.match_length > 0 {
             16 + (match_bucket.min(15) & 0xE) + self.bit.match_bit
         } else {
-            0
+            self.bit.recovery
         };
         contexts.apm_match = apm_match * 256 + c0;
         contexts.c0 = c0;

@@ -16,6 +16,11 @@
 //! context was seen — is cleared and taken. So a context costs one cache miss per nibble, and the
 //! miss is started early: [`ContextMap::set_context`] prefetches the first bucket.
 //!
+//! A check byte takes a new context for a seen one about once in 64 lookups that find none (four
+//! slots, 256 values). What that costs was measured with each slot's full 64-bit hash kept
+//! beside the table and compared too: wiki4m at level 8 lost 0.015% to it (693,199 bytes against
+//! 693,097), too little for a wider check, which would take a slot's room.
+//!
 //! ## Prediction
 //! Each bit the current node's state is mapped to a probability `p` by an adaptive state map
 //! (the arithmetic of [`StateMap`]), and a [`Detail::Plain`] map contributes one mixer input,
@@ -465,7 +470,9 @@ pub struct ContextStateMaps {
 }
 
 /// One map's state map: [`StateMap`]'s entries, inline, so that the per-bit loops over all maps
-/// follow no pointers and check no bounds.
+/// follow no pointers and check no bounds. A state stands for the same history at every bit
+/// position: state maps indexed by the state and the bit position (or the node's depth in the
+/// nibble) lost wiki4m 0.12% (0.09%) at level 8, each entry learning from fewer bits.
 #[derive(Clone)]
 struct MapProbabilities {
     entries: [u32; STATES],

@@ -144,6 +144,10 @@ pub struct BitContext {
     /// The byte the LSTM model expects: from the partial byte, the likelier branch of its
     /// distribution at each bit (0 where no LSTM runs).
     pub lstm_byte: u32,
+    /// While the match model recovers from a mismatch (see `matcher`) and the bits so far agree
+    /// with the byte it expects: `1 + 2 ×` the disagreements it may still pass over `+` the bit it
+    /// expects (up to [`crate::matcher::RECOVERY_STATES`]); otherwise 0.
+    pub recovery: u32,
 }
 
 /// A model. Most models only *name contexts*: at each byte boundary they hash what they look at
@@ -206,6 +210,16 @@ pub(crate) fn code_bits(
     text: &[u8],
     mut each_bit: impl FnMut(&BitContext, &[i32], u32),
 ) {
+    code_bits_naming(model, text, |bit, inputs, y, _| each_bit(bit, inputs, y));
+}
+
+/// [`code_bits`], also handing `each_bit` the contexts the model named for the current byte.
+#[cfg(test)]
+pub(crate) fn code_bits_naming(
+    model: &mut impl Model,
+    text: &[u8],
+    mut each_bit: impl FnMut(&BitContext, &[i32], u32, &[u64]),
+) {
     let mut history = History::new(text.len().max(1));
     let mut inputs = Inputs::with_capacity(model.input_count());
     let mut contexts = vec![0u64; model.context_tables().len()];
@@ -220,7 +234,7 @@ pub(crate) fn code_bits(
             inputs.clear();
             model.predict(&mut bit, &history, &mut inputs);
             let y = u32::from(byte >> (7 - bit_pos) & 1);
-            each_bit(&bit, inputs.as_slice(), y);
+            each_bit(&bit, inputs.as_slice(), y, &contexts);
             model.update(y);
             bit.c0 = bit.c0 << 1 | y;
         }
