@@ -414,6 +414,27 @@ const APM_ORDER1_CONTEXTS: usize = 1 << 16;
 /// -0.1%), from 16 on half the length bucket × the expected bit.
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
 const _: () = assert!(RECOVERY_STATES < 16);
+
+/// The match state the first weight set selects by: 0 for none, the length bucket of a followed
+/// match, or after the buckets a recovery's state (`match_length` is 0 meanwhile).
+#[inline]
+fn match_set_state(bit: &BitContext) -> u32 {
+    match bit.recovery {
+        0 => length_bucket(bit.match_length),
+        recovery => LENGTH_BUCKETS as u32 - 1 + recovery,
+    }
+}
+
+/// The match APM's match state (see [`APM_MATCH_CONTEXTS`]).
+#[inline]
+fn match_apm_state(bit: &BitContext) -> u32 {
+    match bit.recovery {
+        0 if bit.match_length > 0 => {
+            16 + (length_bucket(bit.match_length).min(15) & 0xE) + bit.match_bit
+        }
+        recovery => recovery,
+    }
+}
 const APM_ORDER2_HASH_BITS: u32 = 10;
 /// Measured at level 9 with the [`SET_APMS`]: 11 bits against 9 gained wiki4m 0.022% for 39 MB
 /// more (with the set APMs at full weight, 10 bits took 68 bytes more than 11).
@@ -938,11 +959,7 @@ impl ModelStage {
         let match_bucket = length_bucket(self.bit.match_length);
         let sets = &mut contexts.sets;
         // A recovery's states follow the length buckets (`match_length` is 0 meanwhile).
-        let match_state = match self.bit.recovery {
-            0 => match_bucket,
-            recovery => LENGTH_BUCKETS as u32 - 1 + recovery,
-        };
-        sets[0] = match_state * 256 + c0;
+        sets[0] = match_set_state(&self.bit) * 256 + c0;
         sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
         sets[CLASS_SET] = byte.classes | c0;
         if self.set_count > LAST_BYTE_SET {
@@ -975,12 +992,7 @@ impl ModelStage {
         } else {
             contexts.outputs[0] = byte.surrounded * 256 + c0;
         }
-        let apm_match = if self.bit.match_length > 0 {
-            16 + (match_bucket.min(15) & 0xE) + self.bit.match_bit
-        } else {
-            self.bit.recovery
-        };
-        contexts.apm_match = apm_match * 256 + c0;
+        contexts.apm_match = match_apm_state(&self.bit) * 256 + c0;
         contexts.c0 = c0;
         contexts.last = byte.last;
     }
@@ -1323,6 +1335,47 @@ impl Predictor {
 mod tests {
     use super::*;
     use crate::model_set::MIN_LEVEL;
+
+    #[test]
+    fn match_states_keep_recoveries_apart_from_matches() {
+        let following = |match_length, match_bit| BitContext {
+            match_length,
+            match_bit,
+            ..BitContext::default()
+        };
+        let recovering = |recovery| BitContext {
+            recovery,
+            ..BitContext::default()
+        };
+        let recoveries = 1..=RECOVERY_STATES as u32;
+        let lengths = [1, 2, 5, 11, 12, 16, 24, 32, 65535];
+        let neither = BitContext::default();
+        // The weight set: none, then the length buckets, then the recoveries, each its own.
+        assert_eq!(match_set_state(&neither), 0);
+        let set_states: Vec<u32> = lengths
+            .iter()
+            .map(|&length| match_set_state(&following(length, 1)))
+            .chain(recoveries.clone().map(|r| match_set_state(&recovering(r))))
+            .collect();
+        assert!(set_states.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert_eq!(
+            set_states[lengths.len()..],
+            [16, 17, 18, 19, 20, 21, 22, 23]
+        );
+        assert!(set_states
+            .iter()
+            .all(|&state| (state as usize) < SELECTORS[0] / 256));
+        // The APM: none, the recoveries below 16, the matches from 16 by their expected bit.
+        assert_eq!(match_apm_state(&neither), 0);
+        assert!(recoveries
+            .clone()
+            .all(|r| match_apm_state(&recovering(r)) == r));
+        for length in lengths {
+            let [zero, one] = [0, 1].map(|bit| match_apm_state(&following(length, bit)));
+            assert!((16..32).contains(&zero) && one == zero + 1);
+        }
+        assert_eq!(APM_MATCH_CONTEXTS, 32 * 256);
+    }
 
     #[test]
     fn misses_are_bits_on_the_side_their_probability_did_not_favour() {

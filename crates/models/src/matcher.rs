@@ -1,10 +1,11 @@
 //! Match model: find the last time the recent bytes occurred and predict what followed.
 //!
 //! At each byte boundary the hash of the last [`MIN_MATCH`] bytes (or [`MIN_MATCH_TRANSFORMED`],
-//! see [`MatchModel::with_min_match`]) indexes a table of positions, in buckets of the last
-//! [`CANDIDATES`] positions whose keys fell there, newest first: where no match is followed,
-//! each candidate is verified backwards, and the one that shares the most bytes with the text
-//! (the newest of equals) is followed.
+//! see [`MatchModel::with_min_match`]) indexes a table of positions, one per slot. (Buckets of
+//! the last four positions, newest first, following the one that shares the most bytes with the
+//! text, took wiki4m 0.073% smaller at level 6 but only 0.004% at level 9, and wiki-dev 0.17% and
+//! 0.21% larger at levels 3 and 4: a bucket keeps a quarter as many keys, which costs where the
+//! input overfills the table, as level 9's on a gigabyte would be.)
 //! While a match is followed, each new byte that agrees with the byte after the match extends it;
 //! a disagreement ends it, and a new candidate is looked up and verified backwards. During a byte
 //! the model predicts the next bit of the expected byte, as long as the bits so far agree.
@@ -23,15 +24,16 @@
 //! each new byte with the byte the old match points at, one further on each time, and meanwhile
 //! predicts that byte's bits as it does a match's, but with StateMap contexts of its own: how
 //! many more disagreements the recovery may pass over. The first agreement resumes the match
-//! there, at length 1 (so the length buckets below a verified match's [`MIN_MATCH`] mostly
-//! learn how far to trust a resumed one); up to [`RECOVERY_MISSES`] further disagreements are
+//! there, at length 1 (so the length buckets below the hashed bytes, which a verified match
+//! shares, learn how far to trust a resumed one); up to [`RECOVERY_MISSES`] further disagreements are
 //! passed over first; a new candidate found meanwhile ends the recovery. A repeat with a few
 //! bytes changed (a number in a template, a field of a binary record) is thus followed on past
-//! each change, where a new lookup would wait for `MIN_MATCH` more bytes. Measured at level 6,
-//! resuming without predicting while recovering: kennedy.xls -4.5%, obj2 -2.1%, ptt5 -0.5%, geo
-//! -0.2%, wiki4m -0.05%, enwik8-head -0.09%; the predictions then took kennedy.xls 1.6% further,
-//! obj2 1.3%, wiki4m 0.036% and enwik8-head 0.04% (at level 8, wiki4m 0.013%). Resuming only
-//! after two agreeing bytes lost wiki4m 0.01% at level 8.
+//! each change, where a new lookup would wait for `MIN_MATCH` more bytes. Measured at level 6
+//! in trial builds, one step on another: resuming without predicting while recovering,
+//! kennedy.xls -4.5%, obj2 -2.1%, ptt5 -0.5%, geo -0.2%, wiki4m -0.05%, enwik8-head -0.09%; the
+//! predictions then a further kennedy.xls -1.6% (-6.0% in all), obj2 -1.3%, wiki4m -0.036% and
+//! enwik8-head -0.04% (at level 8, wiki4m -0.013%). Resuming only after two agreeing bytes lost
+//! wiki4m 0.01% at level 8.
 //!
 //! With [`MatchModel::with_expected_context`] (the rich levels) the model names one more,
 //! small context: the expected byte alone, with whether the match is at least
@@ -63,18 +65,13 @@ pub const MIN_MATCH: u64 = 6;
 /// data, never transformed, keeps 6: 4 cost kennedy.xls 1.9% at level 6.
 pub const MIN_MATCH_TRANSFORMED: u64 = 4;
 const MAX_VERIFY: u64 = 64;
-/// Positions per bucket of the position table (see the module documentation). Measured against
-/// one, with the recovery: wiki4m at level 6 -0.073%, level 8 -0.019%, level 9 -0.004%;
-/// enwik8-head -0.02%, book1 -0.025%, at level 8 ptt5 -0.45%, geo -0.04%, but kennedy.xls +0.7%.
-/// Two gained about half as much; following the newest candidate that shares at least 16 or 32
-/// bytes instead of the longest gave the same bytes.
-const CANDIDATES: usize = 4;
 /// The disagreements a recovering match passes over after the one that ended it (see the module
 /// documentation). Measured at level 6 against none: kennedy.xls -0.4%, obj2 -0.7%, wiki4m
 /// -0.011%; 1 gained about as much, 8 and 32 no more (binary data lost a little).
 const RECOVERY_MISSES: u32 = 3;
 /// The StateMap's contexts: (length bucket, expected bit) while a match is followed, then
-/// (disagreements a recovery may still pass over, expected bit).
+/// (disagreements a recovery may still pass over, expected bit), rounded up to the power of two
+/// a [`StateMap`] has.
 const MAP_CONTEXTS: usize =
     (2 * LENGTH_BUCKETS + 2 * (RECOVERY_MISSES as usize + 1)).next_power_of_two();
 /// The first StateMap context of a recovery.
@@ -83,9 +80,10 @@ const RECOVERING_CONTEXT: usize = 2 * LENGTH_BUCKETS;
 /// expected bit).
 pub const RECOVERY_STATES: usize = 2 * (RECOVERY_MISSES as usize + 1);
 /// The match length from which the expected-byte context sets its flag.
-pub const LONG_EXPECTED_MATCH: u32 = 16;
-/// Bytes of the expected-byte context's table: it has 769 values, each taking 17 nibble slots
-/// of 16 bytes (see `context_map`), so this has about four times the slots they can fill.
+const LONG_EXPECTED_MATCH: u32 = 16;
+/// Bytes of the expected-byte context's table: it has 769 values (the expected byte with and
+/// without the flag, a recovery's byte, none), each taking 17 nibble slots of 16 bytes (see
+/// `context_map`), so this has about five times the slots they can fill.
 const EXPECTED_CONTEXT_BYTES: usize = 1 << 20;
 const MAX_LENGTH: u32 = 65535;
 /// The position table is read at this bit of each byte rather than at the byte boundary, so that
@@ -114,17 +112,12 @@ pub struct MatchModel {
     /// Absolute position of the byte expected next.
     pointer: u64,
     length: u32,
-    /// Whether the current byte's bits have left the followed match's expected byte.
-    missed: bool,
     /// After a mismatch: the position of the byte the ended match expects next, and how many
     /// more disagreements it may pass over (see the module documentation).
     recovering: Option<(u64, u32)>,
-    /// Whether the current byte's bits have left the byte the recovery expects.
-    recovery_missed: bool,
     active: bool,
-    /// Table bucket of the current context, looked up once its cache line has had time to
-    /// arrive.
-    pending_bucket: Option<usize>,
+    /// Table slot of the current context, looked up once its cache line has had time to arrive.
+    pending_slot: Option<usize>,
     map: StateMap<MAP_CONTEXTS>,
     /// Bytes of the table of the context of the expected byte, its length bucket and the last
     /// byte (0: no such context).
@@ -162,11 +155,9 @@ impl MatchModel {
             mask: (1 << table_bits) - 1,
             pointer: 0,
             length: 0,
-            missed: false,
             recovering: None,
-            recovery_missed: false,
             active: false,
-            pending_bucket: None,
+            pending_slot: None,
             map: StateMap::new(1023),
             context_bytes: 0,
             expected_context: false,
@@ -229,35 +220,28 @@ fn expected_bit(expected: u8, bit: &BitContext) -> Option<u32> {
 }
 
 impl MatchModel {
-    /// Starts following the longest of the candidates in the position table's `bucket` if no
-    /// match is followed and it shares at least `min_match` bytes with the text; records the
-    /// current position in the bucket, the oldest candidate giving way.
-    fn look_up(&mut self, bucket: usize, history: &History) {
+    /// Starts following the candidate in `slot` if no match is followed and the candidate's
+    /// preceding bytes agree with the current ones; records the current position in `slot`.
+    fn look_up(&mut self, slot: usize, history: &History) {
         let len = history.len();
-        let candidates = &mut self.positions.as_mut_slice()[bucket..bucket + CANDIDATES];
         if self.length == 0 {
-            let mut longest = self.min_match - 1;
-            for &candidate in candidates.iter() {
-                let candidate = candidate as u64;
-                if candidate > 0 && len - candidate < history.capacity() - MAX_VERIFY {
-                    let mut n = 0;
-                    while n < MAX_VERIFY
-                        && n < candidate
-                        && history.at(candidate - 1 - n) == history.at(len - 1 - n)
-                    {
-                        n += 1;
-                    }
-                    if n > longest {
-                        longest = n;
-                        self.length = n as u32;
-                        self.pointer = candidate;
-                        self.recovering = None;
-                    }
+            let candidate = self.positions.as_slice()[slot] as u64;
+            if candidate > 0 && len - candidate < history.capacity() - MAX_VERIFY {
+                let mut n = 0;
+                while n < MAX_VERIFY
+                    && n < candidate
+                    && history.at(candidate - 1 - n) == history.at(len - 1 - n)
+                {
+                    n += 1;
+                }
+                if n >= self.min_match {
+                    self.length = n as u32;
+                    self.pointer = candidate;
+                    self.recovering = None;
                 }
             }
         }
-        candidates.copy_within(..CANDIDATES - 1, 1);
-        candidates[0] = len as u32;
+        self.positions.as_mut_slice()[slot] = len as u32;
     }
 }
 
@@ -293,7 +277,7 @@ impl Model for MatchModel {
         let len = history.len();
         let byte = history.back(1);
         if self.length > 0 {
-            if !self.missed && history.at(self.pointer) == byte {
+            if history.at(self.pointer) == byte {
                 self.length = (self.length + 1).min(MAX_LENGTH);
             } else {
                 self.length = 0;
@@ -309,8 +293,6 @@ impl Model for MatchModel {
                 self.recovering = Some((pointer + 1, misses_left - 1));
             }
         }
-        self.missed = false;
-        self.recovery_missed = false;
         let mut named = contexts.iter_mut();
         if self.context_bytes > 0 {
             let expected = if self.length > 0 {
@@ -322,14 +304,14 @@ impl Model for MatchModel {
                 finalize(0x3A7C_0000_0000 ^ expected << 8 ^ byte as u64);
         }
         if self.expected_context {
-            let expected = match self.recovering {
-                _ if self.length > 0 => {
-                    0x100
-                        | history.at(self.pointer) as u64
-                        | u64::from(self.length >= LONG_EXPECTED_MATCH) << 9
-                }
-                Some((pointer, _)) => 0x400 | history.at(pointer) as u64,
-                None => 0,
+            let expected = if self.length > 0 {
+                0x100
+                    | history.at(self.pointer) as u64
+                    | u64::from(self.length >= LONG_EXPECTED_MATCH) << 9
+            } else if let Some((pointer, _)) = self.recovering {
+                0x400 | history.at(pointer) as u64
+            } else {
+                0
             };
             *named.next().expect("a slot per context") = finalize(0x5B1D_0000_0000 ^ expected);
         }
@@ -352,61 +334,53 @@ impl Model for MatchModel {
             }
         };
         if len >= self.min_match {
-            let bucket = finalize(key) as usize & self.mask & !(CANDIDATES - 1);
-            prefetch(&self.positions.as_slice()[bucket]);
-            self.pending_bucket = Some(bucket);
+            let slot = finalize(key) as usize & self.mask;
+            prefetch(&self.positions.as_slice()[slot]);
+            self.pending_slot = Some(slot);
         }
     }
 
     fn predict(&mut self, bit: &mut BitContext, history: &History, inputs: &mut Inputs) {
         if bit.bit_pos == LOOKUP_BIT {
-            if let Some(bucket) = self.pending_bucket.take() {
-                self.look_up(bucket, history);
+            if let Some(slot) = self.pending_slot.take() {
+                self.look_up(slot, history);
             }
         }
-        self.active = false;
         if self.publishes {
             bit.match_length = 0;
             bit.recovery = 0;
         }
-        if self.length > 0 && !self.missed {
-            match expected_bit(history.at(self.pointer), bit) {
-                Some(expected_bit) => {
-                    let context = length_bucket(self.length) * 2 + expected_bit;
-                    let p = self.map.p(context as usize);
-                    let sign = expected_bit as i32 * 2 - 1;
-                    inputs.push(stretch(p));
-                    inputs.push(sign * (self.length.min(32) as i32) * 32);
-                    if self.publishes {
-                        bit.match_length = self.length;
-                        bit.match_bit = expected_bit;
-                    }
-                    self.active = true;
-                    return;
-                }
-                None => self.missed = true,
+        // The StateMap's first context for the expected byte, that byte's position, and the
+        // strength the second input gives it. A match (one found at the lookup bit too) takes
+        // the place of a recovery, which `look_up` then ends.
+        let expectation = if self.length > 0 {
+            let context = length_bucket(self.length) as usize * 2;
+            Some((context, self.pointer, self.length.min(32) as i32 * 32))
+        } else {
+            self.recovering.map(|(pointer, misses_left)| {
+                (RECOVERING_CONTEXT + 2 * misses_left as usize, pointer, 0)
+            })
+        };
+        let prediction = expectation.and_then(|(context, pointer, strength)| {
+            expected_bit(history.at(pointer), bit).map(|expected| (context, expected, strength))
+        });
+        self.active = prediction.is_some();
+        let Some((context, expected_bit, strength)) = prediction else {
+            inputs.push(0);
+            inputs.push(0);
+            return;
+        };
+        let p = self.map.p(context + expected_bit as usize);
+        inputs.push(stretch(p));
+        inputs.push((expected_bit as i32 * 2 - 1) * strength);
+        if self.publishes {
+            if self.length > 0 {
+                bit.match_length = self.length;
+                bit.match_bit = expected_bit;
+            } else {
+                bit.recovery = 1 + (context - RECOVERING_CONTEXT) as u32 + expected_bit;
             }
         }
-        // A candidate found at the lookup bit ends the recovery (`look_up`): a recovery and a
-        // match never predict the same bit.
-        if let Some((pointer, misses_left)) = self.recovering.filter(|_| !self.recovery_missed) {
-            match expected_bit(history.at(pointer), bit) {
-                Some(expected_bit) => {
-                    let context = RECOVERING_CONTEXT + 2 * misses_left as usize;
-                    let p = self.map.p(context + expected_bit as usize);
-                    inputs.push(stretch(p));
-                    inputs.push(0);
-                    if self.publishes {
-                        bit.recovery = 1 + 2 * misses_left + expected_bit;
-                    }
-                    self.active = true;
-                    return;
-                }
-                None => self.recovery_missed = true,
-            }
-        }
-        inputs.push(0);
-        inputs.push(0);
     }
 
     fn update(&mut self, bit: u32) {
@@ -531,31 +505,26 @@ mod tests {
         }
         let distinct: HashSet<_> = by_expectation.values().collect();
         assert_eq!(distinct.len(), by_expectation.len());
+        // After a change at offset 40 ends the match, the context names the byte the recovery
+        // expects, apart from the bytes a match expects; the byte after resumes the match.
+        let text = repeat_with_changes(40..41);
+        let mut model = MatchModel::new(12).with_expected_context();
+        let mut recovering = Vec::new();
+        code_bits_naming(&mut model, &text, |bit, _, _, contexts| {
+            if bit.bit_pos == 0 {
+                recovering.push(contexts[0]);
+            }
+        });
+        let recovery = recovering[341];
+        assert!(recovery != none && !distinct.contains(&recovery));
+        assert_eq!(recovering[..341], named[..341]);
+        // Resumed at length 1 before byte 342, the match is long again before byte 357.
+        let resumed = 342 + LONG_EXPECTED_MATCH as usize - 1;
+        assert!((342..resumed).all(|i| recovering[i] != named[i]));
+        assert_eq!(recovering[resumed..], named[resumed..]);
         // The same model with the other context names that one first.
         let model = MatchModel::with_context(12, 1 << 16).with_expected_context();
         assert_eq!(model.context_tables(), [1 << 16, EXPECTED_CONTEXT_BYTES]);
-    }
-
-    #[test]
-    fn the_candidate_sharing_most_with_the_text_is_followed() {
-        // The text's last 6 bytes occurred twice before: first after the same 4 bytes as now,
-        // then after others. The bucket holds both; the older shares 10 bytes with the text.
-        let text = b"#1abcdefghijX##zzzzefghijY#2abcdefghij";
-        let (older, newer) = (12, 25);
-        let mut history = History::new(4096);
-        for &byte in text {
-            history.push(byte);
-        }
-        let mut model = MatchModel::new(12);
-        model.positions.as_mut_slice()[..2].copy_from_slice(&[newer, older]);
-        model.look_up(0, &history);
-        assert_eq!((model.pointer, model.length), (u64::from(older), 10));
-        // The current position goes in first; the oldest of the bucket's four gives way.
-        let len = text.len() as u32;
-        assert_eq!(
-            model.positions.as_slice()[..CANDIDATES],
-            [len, newer, older, 0]
-        );
     }
 
     #[test]
