@@ -411,7 +411,7 @@ fn output_selectors(level: u8) -> &'static [usize] {
 const APM_ORDER1_CONTEXTS: usize = 1 << 16;
 /// The match APM's match states: 0 for none, then a recovery's states (see
 /// [`aizip_models::BitContext::recovery`]: at level 6 wiki4m -0.017%, obj2 -0.12%, kennedy.xls
-/// -0.1%), from 16 on half the length bucket × the expected bit.
+/// -0.1%), from 16 on the length bucket rounded down to even plus the expected bit.
 const APM_MATCH_CONTEXTS: usize = 32 * 256;
 const _: () = assert!(RECOVERY_STATES < 16);
 
@@ -958,7 +958,6 @@ impl ModelStage {
         let bit_pos = self.bit.bit_pos;
         let match_bucket = length_bucket(self.bit.match_length);
         let sets = &mut contexts.sets;
-        // A recovery's states follow the length buckets (`match_length` is 0 meanwhile).
         sets[0] = match_set_state(&self.bit) * 256 + c0;
         sets[TOKEN_SET] = byte.tokens * 8 + bit_pos;
         sets[CLASS_SET] = byte.classes | c0;

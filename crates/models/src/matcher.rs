@@ -10,9 +10,9 @@
 //! a disagreement ends it, and a new candidate is looked up and verified backwards. During a byte
 //! the model predicts the next bit of the expected byte, as long as the bits so far agree.
 //!
-//! The strength of the prediction is learnt by a [`StateMap`] indexed by the (bucketed) match length
-//! and the expected bit: long matches are nearly always right on text, short ones much less
-//! (with the bit position as well, wiki4m lost 0.004% at level 8; a third input, the linear
+//! The strength of the prediction is learnt by a [`StateMap`] indexed by the (bucketed) match
+//! length and the expected bit: long matches are nearly always right on text, short ones much
+//! less (with the bit position as well, wiki4m lost 0.004% at level 8; a third input, the linear
 //! probability or the length's logarithm, gained 10 bytes there).
 //!
 //! With a context table ([`MatchModel::with_context`], the strong levels) the model also names one
@@ -24,16 +24,16 @@
 //! each new byte with the byte the old match points at, one further on each time, and meanwhile
 //! predicts that byte's bits as it does a match's, but with StateMap contexts of its own: how
 //! many more disagreements the recovery may pass over. The first agreement resumes the match
-//! there, at length 1 (so the length buckets below the hashed bytes, which a verified match
-//! shares, learn how far to trust a resumed one); up to [`RECOVERY_MISSES`] further disagreements are
-//! passed over first; a new candidate found meanwhile ends the recovery. A repeat with a few
-//! bytes changed (a number in a template, a field of a binary record) is thus followed on past
-//! each change, where a new lookup would wait for `MIN_MATCH` more bytes. Measured at level 6
-//! in trial builds, one step on another: resuming without predicting while recovering,
-//! kennedy.xls -4.5%, obj2 -2.1%, ptt5 -0.5%, geo -0.2%, wiki4m -0.05%, enwik8-head -0.09%; the
-//! predictions then a further kennedy.xls -1.6% (-6.0% in all), obj2 -1.3%, wiki4m -0.036% and
-//! enwik8-head -0.04% (at level 8, wiki4m -0.013%). Resuming only after two agreeing bytes lost
-//! wiki4m 0.01% at level 8.
+//! there, at length 1 (so the length buckets under the key's length, which every verified match
+//! reaches, learn how far to trust a resumed one); up to [`RECOVERY_MISSES`] further
+//! disagreements are passed over first; a new candidate found meanwhile ends the recovery. A
+//! repeat with a few bytes changed (a number in a template, a field of a binary record) is thus
+//! followed on past each change, where a new lookup would wait for `MIN_MATCH` more bytes.
+//! Measured at level 6 in trial builds, one step on another: resuming without predicting while
+//! recovering, kennedy.xls -4.5%, obj2 -2.1%, wiki4m -0.05%, enwik8-head -0.09% (ptt5 -0.5% and
+//! geo -0.2% passing over no further disagreement); the predictions then a further kennedy.xls
+//! -1.6% (-6.0% in all), obj2 -1.3%, wiki4m -0.036% and enwik8-head -0.04% (at level 8, wiki4m
+//! -0.013%). Resuming only after two agreeing bytes lost wiki4m 0.01% at level 8.
 //!
 //! With [`MatchModel::with_expected_context`] (the rich levels) the model names one more,
 //! small context: the expected byte alone, with whether the match is at least
@@ -43,7 +43,7 @@
 //! level 8, before the recovery: -0.077% (-0.043% with the last byte as well, -0.065% without
 //! the length flag, -0.074% with a flag at 32 bytes). The recovering byte took 0.012% more off
 //! wiki4m (0.025% at level 7), kennedy.xls 0.2% and obj2 0.5%; in the other context as well, it
-//! lost wiki4m 0.023% (and gained binary files 0.2-0.6%).
+//! lost wiki4m 0.023% (and gained kennedy.xls 0.3%, obj2 0.2%).
 //!
 //! [`MatchModel::long`] is a second instance that hashes a longer window (a rolling hash of the
 //! last `min_match` bytes): the latest 6-byte repeat is often a short one while a long repeat
@@ -67,7 +67,8 @@ pub const MIN_MATCH_TRANSFORMED: u64 = 4;
 const MAX_VERIFY: u64 = 64;
 /// The disagreements a recovering match passes over after the one that ended it (see the module
 /// documentation). Measured at level 6 against none: kennedy.xls -0.4%, obj2 -0.7%, wiki4m
-/// -0.011%; 1 gained about as much, 8 and 32 no more (binary data lost a little).
+/// -0.011%; 1 gained about as much; 8 and 32 took wiki4m 0.001% and 0.006% further but gave
+/// kennedy.xls and obj2 back 0.05-0.07%.
 const RECOVERY_MISSES: u32 = 3;
 /// The StateMap's contexts: (length bucket, expected bit) while a match is followed, then
 /// (disagreements a recovery may still pass over, expected bit), rounded up to the power of two
