@@ -1,6 +1,7 @@
 //! Instruction-set paths for the mixer's inner loops.
 //!
-//! Every path computes exactly the same integers (see [`crate::dot`](mod@crate::dot)); they differ only in speed.
+//! Every path computes exactly the same integers (see [`crate::dot`](mod@crate::dot)); they
+//! differ only in speed.
 //! [`Simd::detect`] picks the fastest path the CPU supports; the environment variable
 //! `AIZIP_SIMD=scalar|avx2|avx512` forces one, for tests and comparisons.
 

@@ -295,20 +295,17 @@ impl Model for MatchModel {
             }
         }
         let mut named = contexts.iter_mut();
+        let followed = (self.length > 0).then(|| history.at(self.pointer) as u64);
         if self.context_bytes > 0 {
-            let expected = if self.length > 0 {
-                history.at(self.pointer) as u64 | (length_bucket(self.length) as u64) << 8
-            } else {
-                0
-            };
+            let expected = followed.map_or(0, |expected| {
+                expected | (length_bucket(self.length) as u64) << 8
+            });
             *named.next().expect("a slot per context") =
                 finalize(0x3A7C_0000_0000 ^ expected << 8 ^ byte as u64);
         }
         if self.expected_context {
-            let expected = if self.length > 0 {
-                0x100
-                    | history.at(self.pointer) as u64
-                    | u64::from(self.length >= LONG_EXPECTED_MATCH) << 9
+            let expected = if let Some(expected) = followed {
+                0x100 | expected | u64::from(self.length >= LONG_EXPECTED_MATCH) << 9
             } else if let Some((pointer, _)) = self.recovering {
                 0x400 | history.at(pointer) as u64
             } else {
