@@ -42,7 +42,9 @@ use std::sync::OnceLock;
 /// LSTM expects, bit position: see [`LSTM_SET`]). The first three
 /// gained 0.10% on wiki4m together (misses 0.03%, the word 0.06%, the global vector
 /// 0.01-0.02%); more selectors of this kind (the previous word, the column, the last two bytes
-/// hashed, the bit-history state of order 6) cost 0.01-0.09% in their place. See [`selectors`].
+/// hashed, the bit-history state of order 6) cost 0.01-0.09% in their place, and the byte the
+/// match model expects × the bit position in the global vector's place cost enwik8-head 8 bytes
+/// at level 9 (59 with a recovery's byte as well). See [`selectors`].
 const SELECTORS: [usize; 14] = [
     (LENGTH_BUCKETS + RECOVERY_STATES) * 256,
     (1 << TOKEN_SELECTOR_BITS) * 8,
