@@ -20,8 +20,8 @@
 //! histories learn how the text actually continues where the match predicts a given byte — which
 //! bytes it tends to be confused with — beyond the single expected bit. A second context, in a
 //! table of its own, is the expected byte with whether the match is at least
-//! [`LONG_EXPECTED_MATCH`] bytes long (one value where no match is followed) and the last two
-//! bytes. Measured on wiki4m at level 8: -0.040% (-0.033% without the length flag, -0.017% with
+//! [`LONG_EXPECTED_MATCH`] bytes long (a single value where no match is followed, a recovery
+//! included) and the last two bytes. Measured on wiki4m at level 8: -0.040% (-0.033% without the length flag, -0.017% with
 //! the byte a recovery expects; with the last byte -0.009%, three bytes -0.034%, four -0.035%,
 //! six -0.007%); in place of the last byte in the first context, two bytes lost 0.014% and three
 //! 0.053%. At level 9: -0.027%.
@@ -132,8 +132,9 @@ pub struct MatchModel {
     /// Bytes of the table of the context of the expected byte, its length bucket and the last
     /// byte (0: no such context).
     context_bytes: usize,
-    /// Bytes of the table of the context of the expected byte and the last two bytes (0: none).
-    order2_bytes: usize,
+    /// Bytes of the table of the context of the expected byte (with its long-match flag) and the
+    /// last two bytes, named with the first context.
+    pair_bytes: usize,
     /// Whether the model names the context of the expected byte alone.
     expected_context: bool,
     /// Bytes a candidate must share with the current text (hashed to find it).
@@ -173,7 +174,7 @@ impl MatchModel {
             // 127 and 255 took 24 and 17 bytes off wiki4m at level 8: too little to tell.
             map: StateMap::new(1023),
             context_bytes: 0,
-            order2_bytes: 0,
+            pair_bytes: 0,
             expected_context: false,
             min_match: MIN_MATCH,
             key: MatchKey::LastBytes,
@@ -198,12 +199,13 @@ impl MatchModel {
     }
 
     /// A model that also names the context of the expected byte, its length bucket and the last
-    /// byte, with a table of `context_bytes`, and that of the expected byte and the last two
-    /// bytes, with a table of `order2_bytes`.
-    pub fn with_context(table_bits: u32, context_bytes: usize, order2_bytes: usize) -> Self {
+    /// byte, with a table of `context_bytes`, and that of the expected byte, its long-match flag
+    /// and the last two bytes, with a table of `pair_bytes`.
+    pub fn with_context(table_bits: u32, context_bytes: usize, pair_bytes: usize) -> Self {
+        assert!(context_bytes > 0 && pair_bytes > 0, "two context tables");
         MatchModel {
             context_bytes,
-            order2_bytes,
+            pair_bytes,
             ..MatchModel::new(table_bits)
         }
     }
@@ -282,7 +284,7 @@ impl Model for MatchModel {
         let mut tables = Vec::new();
         if self.context_bytes > 0 {
             tables.push(self.context_bytes);
-            tables.push(self.order2_bytes);
+            tables.push(self.pair_bytes);
         }
         if self.expected_context {
             tables.push(EXPECTED_CONTEXT_BYTES);
@@ -551,7 +553,15 @@ mod tests {
 
     #[test]
     fn the_second_context_names_the_expected_byte_and_the_last_two_bytes() {
-        let text = repeated_text();
+        // The repeated stretch has the pair "ab" before three different bytes, and "abc" both
+        // under and over LONG_EXPECTED_MATCH bytes into a match; the byte at offset 40 of the
+        // repeat is changed, so that byte 341 is coded while the match recovers.
+        let mut text = repeated_text();
+        for (offset, bytes) in [(8, b"abc"), (28, b"abc"), (50, b"abd"), (60, b"abe")] {
+            text[100 + offset..103 + offset].copy_from_slice(bytes);
+            text[300 + offset..303 + offset].copy_from_slice(bytes);
+        }
+        text[340] ^= 0x55;
         let mut model = MatchModel::with_context(12, 1 << 16, 1 << 15);
         let mut named = Vec::new();
         code_bits_naming(&mut model, &text, |bit, _, _, contexts| {
@@ -559,17 +569,35 @@ mod tests {
                 named.push(contexts[1]);
             }
         });
+        // The repeat is followed from byte 307 on, and again from 342 on (resumed at length 1
+        // after the recovering byte); the byte expected before byte i is text[i - 200].
+        let expectation = |i: usize| {
+            let matched = match i {
+                307..=340 => i - 300,
+                342.. => i - 341,
+                _ => return None,
+            };
+            Some((text[i - 200], matched >= LONG_EXPECTED_MATCH as usize))
+        };
         // Each context stands for one (expected byte and length flag, or none; last two bytes),
-        // and each such value has its own context. The repeat is followed from byte 307 on.
+        // and each such value has its own context.
         let mut by_value = HashMap::new();
         for (i, &context) in named.iter().enumerate().skip(2) {
-            let expected = (i >= 307).then(|| (text[i], i - 300 >= LONG_EXPECTED_MATCH as usize));
-            let value = (expected, text[i - 2], text[i - 1]);
-            assert_eq!(*by_value.entry(value).or_insert(context), context);
+            let value = (expectation(i), text[i - 2], text[i - 1]);
+            assert_eq!(
+                *by_value.entry(value).or_insert(context),
+                context,
+                "byte {i}"
+            );
         }
         let distinct: HashSet<_> = by_value.values().collect();
         assert_eq!(distinct.len(), by_value.len());
-        assert!(by_value.keys().any(|(expected, ..)| expected.is_none()));
+        // After "ab": c in a short and in a long match, d and e.
+        let after_ab = by_value
+            .keys()
+            .filter(|(expected, a, b)| expected.is_some() && (*a, *b) == (b'a', b'b'))
+            .count();
+        assert_eq!(after_ab, 4);
     }
 
     #[test]
