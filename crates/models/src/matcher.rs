@@ -21,10 +21,10 @@
 //! bytes it tends to be confused with — beyond the single expected bit. A second context, in a
 //! table of its own, is the expected byte with whether the match is at least
 //! [`LONG_EXPECTED_MATCH`] bytes long (a single value where no match is followed, a recovery
-//! included) and the last two bytes. Measured on wiki4m at level 8: -0.040% (-0.033% without the length flag, -0.017% with
-//! the byte a recovery expects; with the last byte -0.009%, three bytes -0.034%, four -0.035%,
-//! six -0.007%); in place of the last byte in the first context, two bytes lost 0.014% and three
-//! 0.053%. At level 9: -0.027%.
+//! included) and the last two bytes. Measured on wiki4m at level 8: -0.040% (-0.033% without
+//! the length flag, -0.017% with the byte a recovery expects; with the last byte -0.009%, three
+//! bytes -0.034%, four -0.035%, six -0.007%); in place of the last byte in the first context, two
+//! bytes lost 0.014% and three 0.053%. At level 9: -0.027%.
 //!
 //! A mismatch ends the match but not its position: the model goes on *recovering*, comparing
 //! each new byte with the byte the old match points at, one further on each time, and meanwhile
@@ -314,7 +314,7 @@ impl Model for MatchModel {
         }
         let mut named = contexts.iter_mut();
         let followed = (self.length > 0).then(|| history.at(self.pointer) as u64);
-        // The expected byte with whether the match is long, apart from every byte value.
+        // The expected byte with whether the match is long; 0x100 keeps it apart from no match.
         let flagged = followed
             .map(|expected| 0x100 | expected | u64::from(self.length >= LONG_EXPECTED_MATCH) << 9);
         if self.context_bytes > 0 {

@@ -111,7 +111,7 @@ pub struct WordModel {
     words: usize,
     /// Leave out the word just before the current one (`words` then counts it all the same).
     skip: bool,
-    /// Between words, one context for every separator instead of the last byte
+    /// Between words, a single context whatever the separator, instead of the last byte
     /// ([`WordModel::prefix`]).
     bare_separators: bool,
     previous: [u64; MAX_WORDS],
@@ -145,7 +145,8 @@ impl WordModel {
         }
     }
 
-    /// The partial word alone, and between words one context (see the module documentation).
+    /// The partial word alone, and between words a single context (see the module
+    /// documentation).
     pub fn prefix(table_bytes: usize, classes: [ByteClass; 256]) -> Self {
         WordModel {
             bare_separators: true,
