@@ -327,13 +327,10 @@ impl Model for MatchModel {
                 finalize(0x4D2E_0000_0000 ^ flagged.unwrap_or(0) << 16 ^ history.last8() & 0xFFFF);
         }
         if self.expected_context {
-            let expected = if let Some(flagged) = flagged {
-                flagged
-            } else if let Some((pointer, _)) = self.recovering {
-                0x400 | history.at(pointer) as u64
-            } else {
-                0
-            };
+            let recovering = self
+                .recovering
+                .map(|(pointer, _)| 0x400 | history.at(pointer) as u64);
+            let expected = flagged.or(recovering).unwrap_or(0);
             *named.next().expect("a slot per context") = finalize(0x5B1D_0000_0000 ^ expected);
         }
         let key = match &mut self.key {
