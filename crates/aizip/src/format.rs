@@ -9,7 +9,7 @@ use thiserror::Error;
 /// The first four bytes of every archive.
 pub const MAGIC: [u8; 4] = *b"AIZP";
 /// The format version this build writes and reads.
-pub const VERSION: u8 = 33;
+pub const VERSION: u8 = 34;
 /// Block flag: the dictionary transform was applied to this block before modelling.
 pub const BLOCK_FLAG_DICT: u8 = 1;
 /// Block flag bit 1: the engine learnt the primer before the block's text (see
@@ -161,14 +161,15 @@ impl BlockHeader {
         }
         let original_len = read_varint(input)?;
         let dictionary = if flags[0] & BLOCK_FLAG_DICT != 0 {
-            // The code space is at most 4 + 255 + 1 + 255 bytes; read its counts as they come.
+            // The code space is at most 4 + 255 + 1 + 255 + 1 bytes; read its counts as they
+            // come.
             let mut bytes = vec![0u8; 4];
             read_exact(input, &mut bytes, Error::Truncated)?;
             let singles = bytes[3] as usize;
             bytes.resize(4 + singles + 1, 0);
             read_exact(input, &mut bytes[4..], Error::Truncated)?;
             let leads = bytes[4 + singles] as usize;
-            bytes.resize(5 + singles + leads, 0);
+            bytes.resize(6 + singles + leads, 0);
             read_exact(input, &mut bytes[5 + singles..], Error::Truncated)?;
             let (space, _) = CodeSpace::from_bytes(&bytes)
                 .map_err(|_| Error::BadHeader("invalid dictionary code space"))?;
@@ -234,7 +235,7 @@ mod tests {
         #[test]
         fn block_header_round_trips(len in any::<u64>(), coded in proptest::option::of(any::<u64>()), primed in any::<bool>(), stream_len in proptest::option::of(any::<u64>())) {
             let dictionary = coded.map(|coded_len| DictionaryHeader {
-                space: CodeSpace { escape: 1, capital: 2, upper: 3, singles: vec![4, 5], leads: vec![200] },
+                space: CodeSpace { escape: 1, capital: 2, upper: 3, singles: vec![4, 5], leads: vec![200], entity_singles: 1 },
                 coded_len,
             });
             let h = BlockHeader { original_len: len, dictionary, primed, stream_len };

@@ -21,7 +21,7 @@
 pub mod varint;
 mod words;
 
-pub use words::{built_in_words, default_classes, ByteClass, CodeSpace, WordCodec};
+pub use words::{built_in_words, default_classes, ByteClass, CodeSpace, EntityCodes, WordCodec};
 
 use thiserror::Error;
 

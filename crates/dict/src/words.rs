@@ -29,6 +29,11 @@
 //! every letter they capitalise: a literal word after a flag is written in lower case (after
 //! `upper`, every lower-case letter up to the next other byte is capitalised).
 //!
+//! The code space also counts the XML entities among the 1-byte codes' words. They come first
+//! (`&` sorts before the letters), and a count that disagrees with the words is corrupt. The
+//! engine needs the count before it has read the listed words: the models whose contexts are
+//! words read those codes as punctuation ([`EntityCodes`]).
+//!
 //! The most frequent words (by bytes saved) get the 1-byte codes and are listed; the other words
 //! the input repeats often enough to pay for listing them are listed unless the built-in list
 //! brings them anyway. A word that only a 1-byte code repays, such as every word of two letters,
@@ -222,6 +227,20 @@ const UNCLUSTERED: u8 = 64;
 /// XML entities coded as words when frequent.
 const ENTITIES: [&[u8]; 5] = [b"&quot;", b"&amp;", b"&lt;", b"&gt;", b"&nbsp;"];
 
+fn is_entity(word: &[u8]) -> bool {
+    word.starts_with(b"&")
+}
+
+/// How a reader of transformed text takes the 1-byte codes of XML entities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityCodes {
+    /// As words, like every other code.
+    Words,
+    /// As separators, like the punctuation they stand for (`&quot;` is `"`): a word context
+    /// then reaches past them to the words around them.
+    Punctuation,
+}
+
 /// How the models should treat a byte of transformed text when they look for words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ByteClass {
@@ -247,6 +266,9 @@ pub struct CodeSpace {
     pub upper: u8,
     pub singles: Vec<u8>,
     pub leads: Vec<u8>,
+    /// How many of the first `singles` code XML entities: the 1-byte codes' words are in byte
+    /// order, so the entities (which start with `&`) come first.
+    pub entity_singles: usize,
 }
 
 /// Role of each byte value in a code space.
@@ -275,15 +297,21 @@ impl CodeSpace {
         roles
     }
 
-    /// How the word models should see each byte of text transformed with this space.
-    pub fn classes(&self) -> [ByteClass; 256] {
+    /// How the word models should see each byte of text transformed with this space, with the
+    /// entities' 1-byte codes read as `entity_codes` says.
+    pub fn classes(&self, entity_codes: EntityCodes) -> [ByteClass; 256] {
         let mut classes = default_classes();
         for (b, role) in self.roles().iter().enumerate() {
             classes[b] = match role {
                 Role::Literal => classes[b],
                 Role::Escape => ByteClass::Escape,
                 Role::Capital | Role::Upper => ByteClass::Flag,
-                Role::Single(_) => ByteClass::Letter,
+                Role::Single(i) => match entity_codes {
+                    EntityCodes::Punctuation if (*i as usize) < self.entity_singles => {
+                        ByteClass::Separator
+                    }
+                    _ => ByteClass::Letter,
+                },
                 Role::Lead(_) => ByteClass::Lead,
             };
         }
@@ -305,7 +333,8 @@ impl CodeSpace {
         self.singles.len() + self.leads.len() * self.seconds().len()
     }
 
-    /// Serialised form: escape, capital, upper, count and bytes of singles, count and bytes of leads.
+    /// Serialised form: escape, capital, upper, count and bytes of singles, count and bytes of
+    /// leads, number of entity singles.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = vec![
             self.escape,
@@ -316,6 +345,7 @@ impl CodeSpace {
         out.extend_from_slice(&self.singles);
         out.push(self.leads.len() as u8);
         out.extend_from_slice(&self.leads);
+        out.push(self.entity_singles as u8);
         out
     }
 
@@ -327,12 +357,19 @@ impl CodeSpace {
         let singles = take(4, n_singles)?.to_vec();
         let n_leads = take(4 + n_singles, 1)?[0] as usize;
         let leads = take(5 + n_singles, n_leads)?.to_vec();
+        let entity_singles = take(5 + n_singles + n_leads, 1)?[0] as usize;
+        if entity_singles > n_singles {
+            return Err(DecodeError::Corrupt(
+                "more entity codes than 1-byte codes in the code space",
+            ));
+        }
         let space = CodeSpace {
             escape,
             capital,
             upper,
             singles,
             leads,
+            entity_singles,
         };
         let mut seen = [false; 256];
         for b in [escape, capital, upper]
@@ -346,7 +383,7 @@ impl CodeSpace {
                 ));
             }
         }
-        Ok((space, 5 + n_singles + n_leads))
+        Ok((space, 6 + n_singles + n_leads))
     }
 }
 
@@ -580,6 +617,10 @@ impl WordCodec {
             upper: code_bytes[2],
             singles: code_bytes[SPECIALS..SPECIALS + n_singles].to_vec(),
             leads: code_bytes[SPECIALS + n_singles..SPECIALS + n_singles + n_leads].to_vec(),
+            entity_singles: ranked[..n_singles]
+                .iter()
+                .filter(|(w, _)| is_entity(w))
+                .count(),
         };
         ranked.truncate(space.capacity());
         let ranked: Vec<&[u8]> = ranked.iter().map(|(w, _)| w.as_slice()).collect();
@@ -770,6 +811,16 @@ impl WordCodec {
             pos += len + 1;
         }
         let words = dictionary(&listed, &self.space);
+        let single_words = &words[..self.space.singles.len().min(words.len())];
+        if !single_words
+            .iter()
+            .enumerate()
+            .all(|(i, w)| is_entity(w) == (i < self.space.entity_singles))
+        {
+            return Err(DecodeError::Corrupt(
+                "the code space's entity count disagrees with its words",
+            ));
+        }
         let roles = self.space.roles();
         let seconds = self.space.seconds();
         let mut second_index = [None; 256];
@@ -937,13 +988,63 @@ mod tests {
     #[test]
     fn classes_mark_codes_as_words() {
         let (codec, _) = WordCodec::transform(&sample_text()).unwrap();
-        let classes = codec.space().classes();
+        let classes = codec.space().classes(EntityCodes::Words);
         assert_eq!(classes[codec.space().capital as usize], ByteClass::Flag);
         assert_eq!(classes[b' ' as usize], ByteClass::Separator);
         assert_eq!(classes[b'q' as usize], ByteClass::Letter);
         for &s in &codec.space().singles {
             assert_eq!(classes[s as usize], ByteClass::Letter);
         }
+    }
+
+    #[test]
+    fn entity_codes_come_first_and_may_read_as_punctuation() {
+        let (codec, encoded) = WordCodec::transform(&sample_text()).unwrap();
+        let space = codec.space();
+        assert_eq!(space.entity_singles, 2);
+        let words = codec.words();
+        assert_eq!(words[..2], [&b"&amp;"[..], b"&quot;"]);
+        assert!(!is_entity(words[2]));
+        let punctuation = space.classes(EntityCodes::Punctuation);
+        for (i, &s) in space.singles.iter().enumerate() {
+            let expected = if i < 2 {
+                ByteClass::Separator
+            } else {
+                ByteClass::Letter
+            };
+            assert_eq!(punctuation[s as usize], expected, "single {i}");
+        }
+        let mut classes_as_words = punctuation;
+        for &s in &space.singles[..2] {
+            classes_as_words[s as usize] = ByteClass::Letter;
+        }
+        assert!(classes_as_words == space.classes(EntityCodes::Words));
+        for wrong in [1, 3] {
+            let forged = WordCodec::for_decoding(CodeSpace {
+                entity_singles: wrong,
+                ..space.clone()
+            });
+            assert!(
+                matches!(forged.decode(&encoded), Err(DecodeError::Corrupt(_))),
+                "{wrong} entities"
+            );
+        }
+    }
+
+    #[test]
+    fn a_code_space_with_more_entities_than_singles_is_corrupt() {
+        let (codec, _) = WordCodec::transform(&sample_text()).unwrap();
+        let mut bytes = codec.space().to_bytes();
+        *bytes.last_mut().unwrap() = codec.space().singles.len() as u8 + 1;
+        assert!(matches!(
+            CodeSpace::from_bytes(&bytes),
+            Err(DecodeError::Corrupt(_))
+        ));
+        bytes.pop();
+        assert!(matches!(
+            CodeSpace::from_bytes(&bytes),
+            Err(DecodeError::Truncated)
+        ));
     }
 
     #[test]
@@ -1063,6 +1164,7 @@ mod tests {
             upper: 2,
             singles: (3..80).collect(),
             leads: (80..157).collect(),
+            entity_singles: 0,
         };
         let words = dictionary(&[], &space);
         assert_eq!(words.len(), space.capacity());
