@@ -42,8 +42,9 @@ pub struct ModelParams {
     pub match_min: u64,
     /// Which bytes are letters, word codes, flags or separators.
     pub word_classes: [ByteClass; 256],
-    /// The classes of the models whose contexts are words: `word_classes`, but the 1-byte codes
-    /// of XML entities are separators (see [`EngineConfig::word_context_classes`]).
+    /// The classes of every model that reads words but the sentence model (and word-prefix, which
+    /// reads plain letters): `word_classes`, but the 1-byte codes of XML entities are separators
+    /// (see [`EngineConfig::word_context_classes`]).
     pub word_context_classes: [ByteClass; 256],
     /// What each hashed context gives the mixer (rich from [`RICH_LEVEL`] up).
     pub context_detail: Detail,
@@ -245,7 +246,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "number",
         min_level: 8,
-        build: |s| Box::new(NumberModel::new(s.share(8), s.word_classes)),
+        build: |s| Box::new(NumberModel::new(s.share(8), s.word_context_classes)),
     },
     ModelSpec {
         name: "sentence",
@@ -291,12 +292,12 @@ pub const MODEL_SET: &[ModelSpec] = &[
     ModelSpec {
         name: "lexical",
         min_level: 9,
-        build: |s| Box::new(LexicalModel::new(s.share(8), s.word_classes)),
+        build: |s| Box::new(LexicalModel::new(s.share(8), s.word_context_classes)),
     },
     ModelSpec {
         name: "runs",
         min_level: 9,
-        build: |s| Box::new(RunsModel::new(s.share(16), s.word_classes)),
+        build: |s| Box::new(RunsModel::new(s.share(16), s.word_context_classes)),
     },
     // Direct counters on the last one, two and three bytes (see `aizip_models::direct`):
     // wiki-dev -0.39% at level 7, -0.22% at 8, -0.19% at 9; at level 7 book1 -0.68%,
@@ -483,12 +484,17 @@ pub struct EngineConfig {
     pub input_len: u64,
     pub word_classes: [ByteClass; 256],
     /// As `word_classes`, but the 1-byte codes of XML entities (`&quot;`, `&amp;`, `&lt;`,
-    /// `&gt;` in wiki text) are separators, like the punctuation they stand for: the classes of
-    /// word1-3, word-skip, text and word-indirect, whose contexts then reach past an entity to
-    /// the words around it. On wiki4m (format version 34): level 6 -0.19%, level 8 -0.12%,
-    /// level 9 -0.18%; wiki-dev at level 6 -0.17%. The other readers keep reading them as
-    /// words: for every reader at level 8, -0.07%; with the sentence model too, +6 bytes; the
-    /// lexical model, no change.
+    /// `&gt;`, `&nbsp;`, those frequent enough for one) are separators, like the punctuation
+    /// they stand for: the classes of the models that read words (word1-3, word-skip, text,
+    /// number, word-indirect, lexical, runs), whose contexts then reach past an entity to the
+    /// words around it, and in which the runs model sees `&quot;` as a symbol of its own, not as
+    /// a word. Against version 33, on wiki4m (trial builds): level 6 -0.19%, level 8 -0.12%,
+    /// level 9 -0.24%; wiki-dev at level 6 -0.17%. word1-3 and text alone took 0.10% off at
+    /// level 8; word-skip and word-indirect 0.009% each; lexical 0.105% at level 9, runs 0.056%,
+    /// number 28 bytes at level 8 and 17 at level 9. The sentence model and the engine's tokens and
+    /// brackets keep reading them as words: as separators, the sentence model lost 6 to 38 bytes
+    /// at level 8 and 10 at level 9, and every reader, the engine's tokens included, lost 0.05%
+    /// at level 8 against the models alone.
     pub word_context_classes: [ByteClass; 256],
     /// Whether the coded text is the dictionary transform's output (with `word_classes` from its
     /// code space): see [`EngineConfig::with_code_space`].
@@ -518,7 +524,7 @@ impl EngineConfig {
         EngineConfig {
             word_classes: space.map_or_else(default_classes, |s| s.classes(EntityCodes::Words)),
             word_context_classes: space
-                .map_or_else(default_classes, |s| s.classes(EntityCodes::Punctuation)),
+                .map_or_else(default_classes, |s| s.classes(EntityCodes::Separators)),
             transformed: space.is_some(),
             ..self
         }
@@ -746,6 +752,54 @@ mod tests {
                 assert_eq!(text_names, expected, "level {level}");
             }
         }
+    }
+
+    #[test]
+    fn exactly_the_word_context_models_read_entity_codes_as_punctuation() {
+        let text = b"She said &quot;the word&quot; and the other &amp; word. ".repeat(2000);
+        let (codec, transformed) = WordCodec::transform(&text).unwrap();
+        assert_eq!(codec.space().entity_singles, 2);
+        let config = EngineConfig::new(MAX_LEVEL, 1 << 16).with_code_space(Some(codec.space()));
+        let punctuation = config.params();
+        assert!(punctuation.word_classes == codec.space().classes(EntityCodes::Words));
+        assert!(punctuation.word_context_classes == codec.space().classes(EntityCodes::Separators));
+        let as_words = ModelParams {
+            word_context_classes: punctuation.word_classes,
+            ..punctuation
+        };
+        // Every context each model names over the body's first bytes.
+        let contexts_named = |spec: &ModelSpec, params: &ModelParams| {
+            let mut model = (spec.build)(params);
+            let body = &transformed[transformed.len() - 600..];
+            let mut history = History::new(body.len());
+            let mut contexts = vec![0u64; model.context_tables().len()];
+            let mut named = Vec::new();
+            for &byte in body {
+                history.push(byte);
+                model.update_byte(&history, &mut contexts);
+                named.extend_from_slice(&contexts);
+            }
+            named
+        };
+        let readers: Vec<&str> = MODEL_SET
+            .iter()
+            .filter(|spec| contexts_named(spec, &punctuation) != contexts_named(spec, &as_words))
+            .map(|spec| spec.name)
+            .collect();
+        assert_eq!(
+            readers,
+            [
+                "word1",
+                "word2",
+                "word3",
+                "word-skip",
+                "text",
+                "number",
+                "word-indirect",
+                "lexical",
+                "runs"
+            ]
+        );
     }
 
     #[test]

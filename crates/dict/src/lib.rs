@@ -16,7 +16,8 @@
 //! [`WordCodec`] is the word-dictionary transform (see its module for the exact layout and the
 //! built-in word list it codes besides the input's own words);
 //! [`Identity`] is the reference for tests. [`ByteClass`] tells the word models how to read
-//! transformed text: a code is a word.
+//! transformed text: a code is a word, but the models whose contexts are words read the XML
+//! entities' 1-byte codes as separators ([`EntityCodes`]).
 
 pub mod varint;
 mod words;

@@ -227,6 +227,7 @@ const UNCLUSTERED: u8 = 64;
 /// XML entities coded as words when frequent.
 const ENTITIES: [&[u8]; 5] = [b"&quot;", b"&amp;", b"&lt;", b"&gt;", b"&nbsp;"];
 
+/// Whether a dictionary word is an XML entity: the encoder's other words are runs of letters.
 fn is_entity(word: &[u8]) -> bool {
     word.starts_with(b"&")
 }
@@ -238,13 +239,14 @@ pub enum EntityCodes {
     Words,
     /// As separators, like the punctuation they stand for (`&quot;` is `"`): a word context
     /// then reaches past them to the words around them.
-    Punctuation,
+    Separators,
 }
 
 /// How the models should treat a byte of transformed text when they look for words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ByteClass {
-    /// Part of a word (letters, 1-byte codes, the second byte of a 2-byte code).
+    /// Part of a word (letters, 1-byte codes but for the entities' read as
+    /// [separators](EntityCodes::Separators), the second byte of a 2-byte code).
     Letter,
     /// Ends a word.
     Separator,
@@ -266,8 +268,8 @@ pub struct CodeSpace {
     pub upper: u8,
     pub singles: Vec<u8>,
     pub leads: Vec<u8>,
-    /// How many of the first `singles` code XML entities: the 1-byte codes' words are in byte
-    /// order, so the entities (which start with `&`) come first.
+    /// How many of the 1-byte codes, the first ones, code XML entities: the 1-byte codes' words
+    /// are in byte order, so the entities (which start with `&`) come first.
     pub entity_singles: usize,
 }
 
@@ -307,7 +309,7 @@ impl CodeSpace {
                 Role::Escape => ByteClass::Escape,
                 Role::Capital | Role::Upper => ByteClass::Flag,
                 Role::Single(i) => match entity_codes {
-                    EntityCodes::Punctuation if (*i as usize) < self.entity_singles => {
+                    EntityCodes::Separators if (*i as usize) < self.entity_singles => {
                         ByteClass::Separator
                     }
                     _ => ByteClass::Letter,
@@ -1005,7 +1007,7 @@ mod tests {
         let words = codec.words();
         assert_eq!(words[..2], [&b"&amp;"[..], b"&quot;"]);
         assert!(!is_entity(words[2]));
-        let punctuation = space.classes(EntityCodes::Punctuation);
+        let punctuation = space.classes(EntityCodes::Separators);
         for (i, &s) in space.singles.iter().enumerate() {
             let expected = if i < 2 {
                 ByteClass::Separator
@@ -1018,7 +1020,7 @@ mod tests {
         for &s in &space.singles[..2] {
             classes_as_words[s as usize] = ByteClass::Letter;
         }
-        assert!(classes_as_words == space.classes(EntityCodes::Words));
+        assert_eq!(classes_as_words, space.classes(EntityCodes::Words));
         for wrong in [1, 3] {
             let forged = WordCodec::for_decoding(CodeSpace {
                 entity_singles: wrong,
@@ -1032,8 +1034,26 @@ mod tests {
     }
 
     #[test]
-    fn a_code_space_with_more_entities_than_singles_is_corrupt() {
+    fn a_code_space_has_at_most_as_many_entities_as_singles() {
         let (codec, _) = WordCodec::transform(&sample_text()).unwrap();
+        for space in [
+            CodeSpace {
+                entity_singles: 2,
+                ..codec.space().clone()
+            },
+            CodeSpace {
+                singles: Vec::new(),
+                entity_singles: 0,
+                ..codec.space().clone()
+            },
+        ] {
+            let mut bytes = space.to_bytes();
+            bytes.extend_from_slice(b"text");
+            assert_eq!(
+                CodeSpace::from_bytes(&bytes).unwrap(),
+                (space.clone(), bytes.len() - 4)
+            );
+        }
         let mut bytes = codec.space().to_bytes();
         *bytes.last_mut().unwrap() = codec.space().singles.len() as u8 + 1;
         assert!(matches!(

@@ -34,7 +34,8 @@
 //!
 //! Measured at level 9 on wiki4m, each removed from the full set of this model and
 //! [`crate::RunsModel`]: 0.03-0.09%. Words are read as the word models read them (case-folded,
-//! dictionary codes as words); the last occurrences and the followers are direct-mapped tables of
+//! dictionary codes as words but for the XML entities' 1-byte codes, which the engine gives it as
+//! separators); the last occurrences and the followers are direct-mapped tables of
 //! 2^18 positions and 2^20 byte pairs, indexed by the hash's top bits.
 
 use crate::context_map::{combine, combine_all};

@@ -36,7 +36,8 @@
 //! last two 0.03%; six tokens gained more than four, five or eight; a token of a literal word's
 //! first letter, in place of LETTERS, lost a third of that). The engine's mixer also selects
 //! weights by the last tokens. Letters are what the word models read as letters (with the dictionary
-//! transform, its codes; capitalisation flags are symbols of their own).
+//! transform, its codes; capitalisation flags are symbols of their own). The engine gives this
+//! model the XML entities' 1-byte codes as separators: `&quot;` is a symbol, like `"`.
 
 use crate::context_map::combine_all;
 use crate::model::{History, Model};

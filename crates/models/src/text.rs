@@ -17,7 +17,8 @@
 //! Contexts 4 and 5 take quarter- and half-size tables (measured at level 9: together 0.5%
 //! smaller archives on wiki text; the bracket alone 0.3%).
 //!
-//! Words are runs of letters (and dictionary codes) as the byte classes say, case-folded.
+//! Words are runs of letters (and dictionary codes) as the byte classes say, case-folded; the
+//! engine gives this model classes in which the XML entities' 1-byte codes are separators.
 
 use crate::context_map::combine;
 use crate::model::{History, Model};

@@ -3,7 +3,9 @@
 //! A word is a run of letters, as a byte-class table says: by default ASCII letters (case-folded)
 //! and every byte >= 0x80, so that UTF-8 text counts as letters; after the dictionary transform
 //! also the word codes (a 2-byte code is one letter pair), with the capitalisation flags ignored,
-//! so that "The" and "the" share their contexts.
+//! so that "The" and "the" share their contexts. The engine gives this model classes in which the
+//! XML entities' 1-byte codes are separators (`aizip_dict::EntityCodes`), like the punctuation
+//! they stand for.
 //!
 //! The context is the hash of the current partial word and the `words - 1` complete words before
 //! it; between words, the last byte takes the partial word's place, so that what follows `word,`
