@@ -488,13 +488,16 @@ pub struct EngineConfig {
     /// they stand for: the classes of the models that read words (word1-3, word-skip, text,
     /// number, word-indirect, lexical, runs), whose contexts then reach past an entity to the
     /// words around it, and in which the runs model sees `&quot;` as a symbol of its own, not as
-    /// a word. Against version 33, on wiki4m (trial builds): level 6 -0.19%, level 8 -0.12%,
-    /// level 9 -0.24%; wiki-dev at level 6 -0.17%. word1-3 and text alone took 0.10% off at
+    /// a word. Against version 33, on wiki4m: level 6 -0.19%, level 8 -0.12% (trial builds),
+    /// level 9 -0.238%; wiki-dev at level 6 -0.17%. word1-3 and text alone took 0.10% off at
     /// level 8; word-skip and word-indirect 0.009% each; lexical 0.105% at level 9, runs 0.056%,
     /// number 28 bytes at level 8 and 17 at level 9. The sentence model and the engine's tokens and
     /// brackets keep reading them as words: as separators, the sentence model lost 6 to 38 bytes
     /// at level 8 and 10 at level 9, and every reader, the engine's tokens included, lost 0.05%
-    /// at level 8 against the models alone.
+    /// at level 8 against the models alone. Not taken either: twenty frequent function words
+    /// (`the`, `of`, `and`, …) among the 1-byte codes as separators for word1-3 and text too,
+    /// which took 78 bytes more off wiki4m at level 8 and 0.22% off bible.txt but cost book1
+    /// 0.073%.
     pub word_context_classes: [ByteClass; 256],
     /// Whether the coded text is the dictionary transform's output (with `word_classes` from its
     /// code space): see [`EngineConfig::with_code_space`].
@@ -760,14 +763,20 @@ mod tests {
         let (codec, transformed) = WordCodec::transform(&text).unwrap();
         assert_eq!(codec.space().entity_singles, 2);
         let config = EngineConfig::new(MAX_LEVEL, 1 << 16).with_code_space(Some(codec.space()));
-        let punctuation = config.params();
-        assert!(punctuation.word_classes == codec.space().classes(EntityCodes::Words));
-        assert!(punctuation.word_context_classes == codec.space().classes(EntityCodes::Separators));
+        let separating = config.params();
+        assert_eq!(
+            separating.word_classes,
+            codec.space().classes(EntityCodes::Words)
+        );
+        assert_eq!(
+            separating.word_context_classes,
+            codec.space().classes(EntityCodes::Separators)
+        );
         let as_words = ModelParams {
-            word_context_classes: punctuation.word_classes,
-            ..punctuation
+            word_context_classes: separating.word_classes,
+            ..separating
         };
-        // Every context each model names over the body's first bytes.
+        // Every context each model names over the last 600 bytes (the listed words come first).
         let contexts_named = |spec: &ModelSpec, params: &ModelParams| {
             let mut model = (spec.build)(params);
             let body = &transformed[transformed.len() - 600..];
@@ -783,7 +792,7 @@ mod tests {
         };
         let readers: Vec<&str> = MODEL_SET
             .iter()
-            .filter(|spec| contexts_named(spec, &punctuation) != contexts_named(spec, &as_words))
+            .filter(|spec| contexts_named(spec, &separating) != contexts_named(spec, &as_words))
             .map(|spec| spec.name)
             .collect();
         assert_eq!(
