@@ -7,10 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The longest one saved input may take (they are small, but a text the round trip takes to
-/// level 9 is primed six times, about 15 s each in the test profile since the LSTM model learns
-/// the primer too: two dictionary settings, each compressed on one and on two threads and
-/// decompressed). A guard against hangs, not a speed test.
+/// The longest one saved input may take (they are small, but the round trip codes each six
+/// times, up to level 9, and primes text below level 9: two dictionary settings, each compressed
+/// on one and on two threads and decompressed). A guard against hangs, not a speed test.
 const TIME_BOUND: Duration = Duration::from_secs(180);
 
 /// Every file saved for `target`, corpus and regressions.
