@@ -9,7 +9,7 @@ use thiserror::Error;
 /// The first four bytes of every archive.
 pub const MAGIC: [u8; 4] = *b"AIZP";
 /// The format version this build writes and reads.
-pub const VERSION: u8 = 34;
+pub const VERSION: u8 = 35;
 /// Block flag: the dictionary transform was applied to this block before modelling.
 pub const BLOCK_FLAG_DICT: u8 = 1;
 /// Block flag bit 1: the engine learnt the primer before the block's text (see
