@@ -35,6 +35,14 @@ pub enum Error {
     Truncated,
     #[error("checksum mismatch: the archive is corrupt")]
     ChecksumMismatch,
+    /// A caller of the library asked for a level outside 1-9 (the command line's parser
+    /// refuses one first): refused before anything is written, since no decoder could read it.
+    #[error(
+        "compression level {0} is out of range ({min}-{max})",
+        min = crate::MIN_LEVEL,
+        max = crate::MAX_LEVEL
+    )]
+    LevelOutOfRange(u8),
     #[error(transparent)]
     Io(#[from] io::Error),
 }

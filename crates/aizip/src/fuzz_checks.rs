@@ -50,7 +50,7 @@ pub fn round_trip(data: &[u8]) {
 /// same for any input and at any level. At level 9, where the LSTM model learns the primer too,
 /// that cost is about 10 s a block in a release build, and one input took 579 s under CI's
 /// sanitizer, near libFuzzer's 1,200 s limit per input. The unit tests round-trip a primed
-/// level-9 text, on one thread and on two
+/// level-9 text with and without the transform, on one thread and on two
 /// (`pipelined_compression_writes_the_single_thread_archive` in `lib.rs`).
 const FIRST_PRIMING_SELECTOR: u8 = u8::MAX - (MAX_LEVEL - MIN_LEVEL);
 

@@ -404,7 +404,7 @@ pub const MODEL_SET: &[ModelSpec] = &[
 /// alice29 33,117, and compressing wiki4m on two threads took no less time (136.8 s against
 /// 136.4 s, one after the other). Binary data keeps order 1.
 pub const TEXT_LEVELS: &[(&str, RangeInclusive<u8>)] = &[
-    ("order1", RICH_LEVEL..=MAX_LEVEL - 1),
+    ("order1", 7..=MAX_LEVEL - 1),
     ("order4", DEFAULT_LEVEL + 1..=MAX_LEVEL),
     ("order6", 3..=MAX_LEVEL - 1),
 ];

@@ -12,7 +12,8 @@
 //! and what follows `word.` are told apart (after the next space they share a context again).
 //!
 //! [`WordModel::prefix`] names the word so far alone and, between words, a single context
-//! whatever the separator (word1 has the last byte there, which the order-1 context knows).
+//! whatever the separator (word1 has the last byte there, which the order-1 context knows, or
+//! at level 9 in text the direct model's last-byte counters and the order-1 APM).
 //! Measured on wiki4m beside word1, level 8: -0.106%; with the last byte between words (word1's
 //! context, read by the plain classes below) -0.064%; as word1's own context between words, in
 //! place of the last byte, -0.033%; one context everywhere (a second order 0) -0.034%.
